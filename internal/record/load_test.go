@@ -1,0 +1,124 @@
+package record
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestParseKeepsScalarsAsWritten(t *testing.T) {
+	r, err := Parse("content/x/2026/a.yaml", []byte("id: a\ndate: 2026-01-05\nat: 2026-01-05T08:30:00+08:00\nn: 010\nv: 1.10\nok: true\nnone: null\nbig: 123456789012345678901234567890\nhex: 0x1F\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{
+		"id": "a", "date": "2026-01-05", "at": "2026-01-05T08:30:00+08:00",
+		"n": json.Number("10"), "v": json.Number("1.1"), "ok": true, "none": nil,
+		"big": json.Number("123456789012345678901234567890"), "hex": json.Number("31"),
+	}
+	for k, v := range want {
+		if got := r.Fields[k]; got != v {
+			t.Errorf("%s = %#v, want %#v", k, got, v)
+		}
+	}
+}
+
+func TestIndexPositions(t *testing.T) {
+	src := "---\nid: CHG-2026-001\nwindow:\n  start: \"2026-10-02 09:00\"\n  end: x\nassets:\n  - a\n  - b\n---\n## 实施方案\n"
+	r, err := Parse("content/change/2026/CHG-2026-001.md", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := map[string]Pos{
+		"/id":           {Line: 2, Col: 5, KeyLine: 2, KeyCol: 1},
+		"/window/start": {Line: 4, Col: 10, KeyLine: 4, KeyCol: 3},
+		"/assets/1":     {Line: 8, Col: 5},
+	}
+	for ptr, want := range cases {
+		if got := r.Index[ptr]; got != want {
+			t.Errorf("%s at %+v, want %+v", ptr, got, want)
+		}
+	}
+	if r.BodyLine != 10 || !strings.HasPrefix(r.Body, "## 实施方案") {
+		t.Errorf("body at line %d: %q", r.BodyLine, r.Body)
+	}
+	if got := r.At("/window/start/deeper"); got.Line != 4 {
+		t.Errorf("At falls back to parent: %+v", got)
+	}
+}
+
+func TestParseRejects(t *testing.T) {
+	cases := []struct {
+		name, path, src string
+		line, col       int
+		rule            string
+	}{
+		{"duplicate key", "a.yaml", "id: a\nkind: x\nid: b\n", 3, 1, "yaml/duplicate-key"},
+		{"nested duplicate", "a.yaml", "id: a\nw:\n  s: 1\n  s: 2\n", 4, 3, "yaml/duplicate-key"},
+		{"alias", "a.yaml", "a: &x 1\nb: *x\n", 1, 4, "yaml/anchor-alias"},
+		{"alias bomb", "a.yaml", "a: &a [\"lol\",\"lol\"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n", 1, 4, "yaml/anchor-alias"},
+		{"merge key", "a.yaml", "base: {x: 1}\nc:\n  <<: {x: 2}\n", 3, 3, "yaml/merge-key"},
+		{"int key", "a.yaml", "id: a\n1: b\n", 2, 1, "yaml/non-string-key"},
+		{"bool key", "a.yaml", "true: b\n", 1, 1, "yaml/non-string-key"},
+		{"complex key", "a.yaml", "? [a, b]\n: c\n", 1, 3, "yaml/non-string-key"},
+		{"multi doc", "a.yaml", "id: a\n---\nid: b\n", 2, 1, "yaml/multi-document"},
+		{"syntax", "a.yaml", "id: a\nkind: [x\n", 2, 1, "yaml/syntax"},
+		{"mapping in value", "a.yaml", "id: a\nb: c: d\n", 2, 1, "yaml/syntax"},
+		{"unclosed quote", "a.yaml", "id: a\nb: 'c\n", 2, 1, "yaml/syntax"},
+		{"tab indent", "a.yaml", "id: a\nw:\n\tb: 1\n", 3, 1, "yaml/syntax"},
+		{"not mapping", "a.yaml", "- a\n- b\n", 1, 1, "record/not-mapping"},
+		{"empty", "a.yaml", "", 1, 1, "record/empty"},
+		{"invalid utf8", "a.yaml", "id: a\ntitle: \xff\xfe\n", 2, 8, "file/encoding"},
+		{"nul", "a.yaml", "id: a\x00\n", 1, 6, "file/encoding"},
+		{"toml front matter", "a.md", "+++\nid = 1\n+++\n", 1, 1, "frontmatter/delimiter"},
+		{"no front matter", "a.md", "# 标题\n", 1, 1, "frontmatter/delimiter"},
+		{"unclosed front matter", "a.md", "---\nid: a\n", 1, 1, "frontmatter/delimiter"},
+		{"front matter syntax line offset", "a.md", "---\nid: a\nid: b\n---\nbody\n", 3, 1, "yaml/duplicate-key"},
+		{"custom tag", "a.yaml", "id: !secret a\n", 1, 5, "yaml/tag"},
+		{"deep nesting", "a.yaml", strings.Repeat("[", 100) + strings.Repeat("]", 100), 1, 1, "record/not-mapping"},
+		{"deep mapping", "a.yaml", "a:" + strings.Repeat(" {a:", 40) + " 1" + strings.Repeat("}", 40) + "\n", 1, 0, "yaml/too-deep"},
+		{"very deep nesting", "a.yaml", strings.Repeat("[", 10001) + strings.Repeat("]", 10001), 1, 1, "yaml/syntax"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Parse(c.path, []byte(c.src))
+			var e *Error
+			if !errors.As(err, &e) {
+				t.Fatalf("got %v, want a *record.Error", err)
+			}
+			if e.Rule != c.rule || e.Line != c.line || (c.col != 0 && e.Col != c.col) {
+				t.Errorf("got %d:%d [%s] %s, want %d:%d [%s]", e.Line, e.Col, e.Rule, e.Message, c.line, c.col, c.rule)
+			}
+		})
+	}
+}
+
+func TestReadFileSizeCap(t *testing.T) {
+	dir := t.TempDir()
+	big := filepath.Join(dir, "big.yaml")
+	f, err := os.Create(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A sparse 100 MB file: reading it whole would show in the test's memory.
+	if err := f.Truncate(100 << 20); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	_, err = ReadFile(big, "big.yaml", 0)
+	var e *Error
+	if !errors.As(err, &e) || e.Rule != "file/too-large" {
+		t.Fatalf("got %v, want file/too-large", err)
+	}
+	small := filepath.Join(dir, "small.yaml")
+	os.WriteFile(small, []byte("id: a\ntitle: "+strings.Repeat("x", 200)+"\n"), 0o644)
+	if _, err := ReadFile(small, "small.yaml", 100); !errors.As(err, &e) || e.Rule != "file/too-large" {
+		t.Fatalf("cap of 100 bytes: got %v", err)
+	}
+	if _, err := ReadFile(small, "small.yaml", 1000); err != nil {
+		t.Fatalf("cap of 1000 bytes: %v", err)
+	}
+}
