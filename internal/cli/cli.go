@@ -1,0 +1,141 @@
+// Package cli is opsbook's command line: one file per command, each with an
+// options struct filled from flags and a run function. Exit codes live here:
+// 0 ok, 1 the work ran and found problems, 2 the work could not run.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"slices"
+	"strings"
+	"syscall"
+
+	"github.com/opsbook/opsbook/internal/repo"
+)
+
+// Exit codes.
+const (
+	ExitOK    = 0 // everything passed
+	ExitFound = 1 // the work ran and found problems
+	ExitError = 2 // the work could not run
+)
+
+// Env is what a command runs against; tests replace its parts.
+type Env struct {
+	Stdout, Stderr io.Writer
+	Dir            string // working directory
+}
+
+// command is one subcommand.
+type command struct {
+	name, summary string
+	hidden        bool
+	run           func(ctx context.Context, env *Env, args []string) int
+}
+
+var commands []command
+
+func register(c command) { commands = append(commands, c) }
+
+// Main runs opsbook with os.Args and returns the exit code.
+func Main() int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	dir, _ := os.Getwd()
+	return Run(ctx, &Env{Stdout: os.Stdout, Stderr: os.Stderr, Dir: dir}, os.Args[1:])
+}
+
+// Run dispatches args to a subcommand.
+func Run(ctx context.Context, env *Env, args []string) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(env.Stdout)
+		if len(args) == 0 {
+			return ExitError
+		}
+		return ExitOK
+	}
+	i := slices.IndexFunc(commands, func(c command) bool { return c.name == args[0] })
+	if i < 0 {
+		fmt.Fprintf(env.Stderr, "opsbook: 未知命令 %q；运行 opsbook help 查看可用命令\n", args[0])
+		return ExitError
+	}
+	return commands[i].run(ctx, env, args[1:])
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "opsbook — 运维台账：运维记录即代码\n\n用法：opsbook <命令> [参数]\n\n命令：")
+	for _, c := range commands {
+		if !c.hidden {
+			fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+		}
+	}
+	fmt.Fprintln(w, "\n每个命令都接受 --repo DIR（默认：当前所在的 git 仓库）。运行 opsbook <命令> -h 查看详细参数。")
+}
+
+// flagSet makes a FlagSet for a command with the common --repo flag.
+func flagSet(env *Env, name, usageLine string, repoDir *string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	fs.StringVar(repoDir, "repo", "", "运维仓库目录（默认：当前所在的 git 仓库）")
+	fs.Usage = func() {
+		fmt.Fprintf(env.Stderr, "用法：opsbook %s\n\n参数：\n", usageLine)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parse parses flags that may come before, between or after positional
+// arguments, and returns the positional ones.
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return positional, nil
+		}
+		positional = append(positional, args[0])
+		args = args[1:]
+	}
+}
+
+// parseOrExit parses flags; it returns the exit code to use when parsing
+// ended the command (help requested or bad flags).
+func parseOrExit(fs *flag.FlagSet, args []string) ([]string, int, bool) {
+	pos, err := parse(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil, ExitOK, false
+	}
+	if err != nil {
+		return nil, ExitError, false
+	}
+	return pos, 0, true
+}
+
+// resolveRoot returns --repo or the enclosing git work tree of the working directory.
+func resolveRoot(env *Env, flagValue string) (string, error) {
+	if flagValue != "" {
+		st, err := os.Stat(flagValue)
+		if err != nil || !st.IsDir() {
+			return "", fmt.Errorf("--repo %s 不是目录", flagValue)
+		}
+		return repo.FindRootOrSelf(flagValue)
+	}
+	return repo.FindRoot(env.Dir)
+}
+
+func fail(env *Env, err error) int {
+	msg := err.Error()
+	if !strings.HasPrefix(msg, "opsbook") {
+		msg = "opsbook: " + msg
+	}
+	fmt.Fprintln(env.Stderr, msg)
+	return ExitError
+}

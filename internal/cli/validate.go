@@ -1,0 +1,53 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/opsbook/opsbook/internal/diag"
+	"github.com/opsbook/opsbook/internal/validate"
+)
+
+func init() {
+	register(command{name: "validate", summary: "校验记录：schema、引用、变更窗口、封网期等业务规则", run: runValidate})
+}
+
+type validateOptions struct {
+	repo    string
+	format  string
+	paths   []string
+	workers int
+}
+
+func runValidate(ctx context.Context, env *Env, args []string) int {
+	var o validateOptions
+	fs := flagSet(env, "validate", "validate [PATH…] [--format text|github|json]", &o.repo)
+	fs.StringVar(&o.format, "format", "text", "输出格式："+strings.Join(diag.Formats(), "|"))
+	fs.IntVar(&o.workers, "workers", 0, "并行数（默认：CPU 核数）")
+	pos, code, ok := parseOrExit(fs, args)
+	if !ok {
+		return code
+	}
+	o.paths = pos
+	printer, found := diag.Lookup(o.format)
+	if !found {
+		fmt.Fprintf(env.Stderr, "opsbook validate: 未知输出格式 %q；可选：%s\n", o.format, strings.Join(diag.Formats(), ", "))
+		return ExitError
+	}
+	root, err := resolveRoot(env, o.repo)
+	if err != nil {
+		return fail(env, err)
+	}
+	res, err := validate.Run(ctx, validate.Options{Root: root, Paths: o.paths, Dir: env.Dir, Workers: o.workers})
+	if err != nil {
+		return fail(env, fmt.Errorf("opsbook validate: %w", err))
+	}
+	if err := printer(env.Stdout, res.Violations, res.Summary); err != nil {
+		return fail(env, err)
+	}
+	if len(res.Violations) > 0 {
+		return ExitFound
+	}
+	return ExitOK
+}

@@ -1,0 +1,157 @@
+// Package repo finds the ops repository on disk and indexes its record and
+// runbook files by name, without reading them: a record's id is its file
+// name, so references and duplicate ids resolve from one directory walk.
+package repo
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+)
+
+// Top-level directories of an ops repository.
+const (
+	ContentDir = "content"
+	RunbookDir = "runbooks"
+	SchemaDir  = "schemas"
+	ConfigFile = "opsbook.yaml"
+)
+
+// FindRoot returns the enclosing git work tree of dir (the directory holding
+// .git), which is where opsbook expects content/ and schemas/.
+func FindRoot(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	for d := abs; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, ".git")); err == nil {
+			return d, nil
+		}
+		if filepath.Dir(d) == d {
+			return "", fmt.Errorf("%s 不在 git 仓库中；请在运维仓库内运行，或用 --repo 指定仓库目录", abs)
+		}
+	}
+}
+
+// Entry is one file under content/.
+type Entry struct {
+	Path string // repository-relative, slash-separated
+	Kind string // first directory under content/ ("" when the file is not in one)
+	Year string // second directory ("" when missing)
+	Stem string // file name without extension: the record id
+	Ext  string // ".yaml", ".md", …
+	// Depth is the number of path elements below content/ (3 for a well-placed record).
+	Depth int
+}
+
+// Index lists the record and runbook files of a repository.
+type Index struct {
+	Root     string
+	Entries  []Entry
+	byID     map[string][]int  // stem → entry indexes
+	runbooks map[string]string // runbook id (file stem) → path
+}
+
+// Scan walks content/ and runbooks/ under root. Hidden files and
+// directories are skipped.
+func Scan(root string) (*Index, error) {
+	ix := &Index{Root: root, byID: map[string][]int{}, runbooks: map[string]string{}}
+	contentRoot := filepath.Join(root, ContentDir)
+	err := filepath.WalkDir(contentRoot, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) && p == contentRoot {
+				return fs.SkipAll
+			}
+			return err
+		}
+		if strings.HasPrefix(d.Name(), ".") && p != contentRoot {
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() {
+			return nil
+		}
+		rel, err := filepath.Rel(root, p)
+		if err != nil {
+			return err
+		}
+		ix.add(NewEntry(filepath.ToSlash(rel)))
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("扫描 %s：%w", contentRoot, err)
+	}
+	runbooks, err := os.ReadDir(filepath.Join(root, RunbookDir))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("读取 runbooks/：%w", err)
+	}
+	for _, f := range runbooks {
+		if ext := path.Ext(f.Name()); !f.IsDir() && (ext == ".yaml" || ext == ".yml") {
+			ix.runbooks[strings.TrimSuffix(f.Name(), ext)] = RunbookDir + "/" + f.Name()
+		}
+	}
+	return ix, nil
+}
+
+// NewEntry describes the repository-relative path rel under content/.
+func NewEntry(rel string) Entry {
+	e := Entry{Path: rel}
+	parts := strings.Split(strings.TrimPrefix(rel, ContentDir+"/"), "/")
+	e.Depth = len(parts)
+	if len(parts) > 1 {
+		e.Kind = parts[0]
+	}
+	if len(parts) > 2 {
+		e.Year = parts[1]
+	}
+	name := parts[len(parts)-1]
+	e.Ext = strings.ToLower(path.Ext(name))
+	e.Stem = strings.TrimSuffix(name, path.Ext(name))
+	return e
+}
+
+func (ix *Index) add(e Entry) {
+	ix.byID[e.Stem] = append(ix.byID[e.Stem], len(ix.Entries))
+	ix.Entries = append(ix.Entries, e)
+}
+
+// Lookup returns the entries whose file name is id.
+func (ix *Index) Lookup(id string) []Entry {
+	idx := ix.byID[id]
+	out := make([]Entry, len(idx))
+	for i, j := range idx {
+		out[i] = ix.Entries[j]
+	}
+	return out
+}
+
+// Runbook returns the path of runbook id, if it exists.
+func (ix *Index) Runbook(id string) (string, bool) {
+	p, ok := ix.runbooks[id]
+	return p, ok
+}
+
+// OfKind returns the entries in content/<kind>/.
+func (ix *Index) OfKind(kind string) []Entry {
+	var out []Entry
+	for _, e := range ix.Entries {
+		if e.Kind == kind {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// Abs returns the absolute file name of a repository-relative path.
+func (ix *Index) Abs(rel string) string { return filepath.Join(ix.Root, filepath.FromSlash(rel)) }
+
+// FindRootOrSelf returns dir itself as an absolute path: an explicit --repo
+// need not be a git work tree (a generated benchmark repository is not).
+func FindRootOrSelf(dir string) (string, error) { return filepath.Abs(dir) }

@@ -1,0 +1,190 @@
+// Package validate runs the whole check of an ops repository, or of some of
+// its files against the whole: load the schemas, config and file index, then
+// load and check each target file on every core, and collect the violations.
+package validate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/opsbook/opsbook/internal/calendar"
+	"github.com/opsbook/opsbook/internal/config"
+	"github.com/opsbook/opsbook/internal/diag"
+	"github.com/opsbook/opsbook/internal/record"
+	"github.com/opsbook/opsbook/internal/repo"
+	"github.com/opsbook/opsbook/internal/rules"
+	"github.com/opsbook/opsbook/internal/schema"
+)
+
+// Options select what to validate.
+type Options struct {
+	Root    string   // repository root
+	Paths   []string // files or directories (absolute, or relative to Dir); empty = all of content/
+	Dir     string   // directory relative Paths are taken from; default the working directory
+	Workers int      // default GOMAXPROCS
+}
+
+// Result is what a validation found.
+type Result struct {
+	Violations []diag.Violation
+	Summary    diag.Summary
+}
+
+// Repository is a loaded repository: everything but the records themselves.
+type Repository struct {
+	Root    string
+	Schemas *schema.Set
+	Config  *config.Config
+	Index   *repo.Index
+	Rules   *rules.Context
+}
+
+// Open loads schemas, config, the file index and the rule context.
+func Open(root string) (*Repository, error) {
+	set, err := schema.Load(filepath.Join(root, repo.SchemaDir))
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := config.Load(root, set)
+	if err != nil {
+		return nil, err
+	}
+	ix, err := repo.Scan(root)
+	if err != nil {
+		return nil, err
+	}
+	return &Repository{Root: root, Schemas: set, Config: cfg, Index: ix,
+		Rules: rules.NewContext(set, ix, calendar.Default(), cfg)}, nil
+}
+
+// Run validates the repository at opts.Root.
+func Run(ctx context.Context, opts Options) (*Result, error) {
+	rp, err := Open(opts.Root)
+	if err != nil {
+		return nil, err
+	}
+	targets, err := rp.targets(opts)
+	if err != nil {
+		return nil, err
+	}
+	return rp.Check(ctx, targets, opts.Workers)
+}
+
+// targets expands opts.Paths into index entries; all entries when empty.
+func (rp *Repository) targets(opts Options) ([]repo.Entry, error) {
+	if len(opts.Paths) == 0 {
+		return rp.Index.Entries, nil
+	}
+	dir := opts.Dir
+	if dir == "" {
+		dir, _ = os.Getwd()
+	}
+	var out []repo.Entry
+	seen := map[string]bool{}
+	for _, p := range opts.Paths {
+		abs := p
+		if !filepath.IsAbs(abs) {
+			abs = filepath.Join(dir, p)
+		}
+		rel, err := filepath.Rel(rp.Root, abs)
+		if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return nil, fmt.Errorf("%s 不在仓库 %s 内", p, rp.Root)
+		}
+		rel = filepath.ToSlash(rel)
+		st, err := os.Stat(abs)
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil, fmt.Errorf("%s 不存在", p)
+			}
+			return nil, err
+		}
+		prefix := rel + "/"
+		if rel == "." {
+			prefix = ""
+		}
+		matched := false
+		for _, e := range rp.Index.Entries {
+			if (e.Path == rel || (st.IsDir() && strings.HasPrefix(e.Path, prefix))) && !seen[e.Path] {
+				seen[e.Path] = true
+				out = append(out, e)
+				matched = true
+			}
+		}
+		if !matched && !st.IsDir() && !strings.HasPrefix(rel, repo.ContentDir+"/") {
+			continue // not a record (code, docs, runbooks): nothing to check here
+		}
+	}
+	return out, nil
+}
+
+// Check loads and checks entries on workers goroutines.
+func (rp *Repository) Check(ctx context.Context, entries []repo.Entry, workers int) (*Result, error) {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	jobs := make(chan repo.Entry)
+	type partial struct {
+		vs      []diag.Violation
+		records int
+	}
+	results := make([]partial, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for e := range jobs {
+				vs, ok := rp.CheckEntry(e)
+				results[w].vs = append(results[w].vs, vs...)
+				if ok {
+					results[w].records++
+				}
+			}
+		}()
+	}
+	var cancelled error
+	for _, e := range entries {
+		if err := ctx.Err(); err != nil {
+			cancelled = err
+			break
+		}
+		jobs <- e
+	}
+	close(jobs)
+	wg.Wait()
+	if cancelled != nil {
+		return nil, cancelled
+	}
+	res := &Result{Summary: diag.Summary{Files: len(entries)}}
+	for _, p := range results {
+		res.Violations = append(res.Violations, p.vs...)
+		res.Summary.Records += p.records
+	}
+	diag.Sort(res.Violations)
+	res.Summary.Violations = len(res.Violations)
+	return res, nil
+}
+
+// CheckEntry loads and checks one file; ok reports whether it loaded as a record.
+func (rp *Repository) CheckEntry(e repo.Entry) (vs []diag.Violation, ok bool) {
+	kind, vs := rp.Rules.CheckPath(e)
+	if kind == nil {
+		return vs, false
+	}
+	r, err := record.ReadFile(rp.Index.Abs(e.Path), e.Path, rp.Config.MaxFileSize)
+	if err != nil {
+		var le *record.Error
+		if errors.As(err, &le) {
+			return []diag.Violation{diag.At(e.Path, le.Line, le.Col, le.Rule, "%s", le.Message)}, false
+		}
+		return []diag.Violation{diag.At(e.Path, 1, 1, "file/read", "%v", err)}, false
+	}
+	return rp.Rules.CheckRecord(r, e, kind), true
+}
