@@ -3,6 +3,7 @@ package rules
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -76,4 +77,22 @@ func window(c *Context, r *record.Record) (start, end time.Time, ok bool) {
 	start, _, err1 := calendar.ParseTime(s, c.Config.Location)
 	end, _, err2 := calendar.ParseTime(e, c.Config.Location)
 	return start.In(c.Config.Location), end.In(c.Config.Location), err1 == nil && err2 == nil
+}
+
+// SuggestWindow returns the first 20:00–22:00 window after now that lies
+// outside business hours and every freeze, for templates of new changes.
+func (c *Context) SuggestWindow(now time.Time) (time.Time, time.Time) {
+	now = now.In(c.Config.Location)
+	day := time.Date(now.Year(), now.Month(), now.Day(), 20, 0, 0, 0, c.Config.Location)
+	for range 366 {
+		day = day.AddDate(0, 0, 1)
+		start, end := day, day.Add(2*time.Hour)
+		if conflict, err := c.Calendar.BusinessHourConflict(start, end, c.Config.BusinessHours); err != nil || conflict != nil {
+			continue
+		}
+		if !slices.ContainsFunc(c.Freezes, func(f Freeze) bool { return start.Before(f.End) && f.Start.Before(end) }) {
+			return start, end
+		}
+	}
+	return day, day.Add(2 * time.Hour)
 }

@@ -41,6 +41,9 @@ type Kind struct {
 	File     string   // schema file name, e.g. change.yaml
 	Refs     []Ref    // values that name other records
 	Afters   []After  // time values that must not precede a sibling
+	// Root is the kind's schema document as written, for tools that
+	// generate from it (templates); resolve its $refs with Set.Resolve.
+	Root map[string]any
 	// EnumLabels maps a property's pointer pattern to value → Chinese label.
 	EnumLabels map[string]map[string]string
 
@@ -74,6 +77,14 @@ type Set struct {
 	Dir    string
 	Kinds  map[string]*Kind
 	config *jsonschema.Schema
+	docs   map[string]map[string]any
+}
+
+// Resolve follows a $ref written in schema file `file`, returning the file
+// the target lives in and the target schema (nil when it does not resolve).
+func (s *Set) Resolve(file, ref string) (string, map[string]any) {
+	a := annotations{docs: s.docs}
+	return a.resolve(file, ref)
 }
 
 // KindNames returns the kind names, sorted.
@@ -115,7 +126,7 @@ func Load(dir string) (*Set, error) {
 			return nil, fmt.Errorf("schema %s: %w", f, err)
 		}
 	}
-	set := &Set{Dir: dir, Kinds: map[string]*Kind{}}
+	set := &Set{Dir: dir, Kinds: map[string]*Kind{}, docs: docs}
 	for name, doc := range docs {
 		sch, err := c.Compile(BaseURL + name)
 		if err != nil {
@@ -129,7 +140,7 @@ func Load(dir string) (*Set, error) {
 		if !ok {
 			continue // a library of $defs such as common.yaml
 		}
-		k := &Kind{File: name, schema: sch, EnumLabels: map[string]map[string]string{}}
+		k := &Kind{File: name, schema: sch, Root: doc, EnumLabels: map[string]map[string]string{}}
 		k.Name, _ = meta["kind"].(string)
 		k.Label, _ = meta["label"].(string)
 		k.Prefix, _ = meta["prefix"].(string)

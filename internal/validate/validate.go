@@ -92,11 +92,15 @@ func (rp *Repository) targets(opts Options) ([]repo.Entry, error) {
 		abs := p
 		if !filepath.IsAbs(abs) {
 			abs = filepath.Join(dir, p)
+			if _, err := os.Stat(abs); err != nil || !within(rp.Root, abs) {
+				// With --repo from elsewhere, paths are meant inside the repository.
+				abs = filepath.Join(rp.Root, p)
+			}
 		}
-		rel, err := filepath.Rel(rp.Root, abs)
-		if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		if !within(rp.Root, abs) {
 			return nil, fmt.Errorf("%s 不在仓库 %s 内", p, rp.Root)
 		}
+		rel, _ := filepath.Rel(rp.Root, abs)
 		rel = filepath.ToSlash(rel)
 		st, err := os.Stat(abs)
 		if err != nil {
@@ -122,6 +126,11 @@ func (rp *Repository) targets(opts Options) ([]repo.Entry, error) {
 		}
 	}
 	return out, nil
+}
+
+func within(root, p string) bool {
+	rel, err := filepath.Rel(root, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 // Check loads and checks entries on workers goroutines.
