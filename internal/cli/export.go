@@ -1,0 +1,146 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/opsbook/opsbook/internal/export"
+	"github.com/opsbook/opsbook/internal/gitrepo"
+	"github.com/opsbook/opsbook/internal/record"
+	"github.com/opsbook/opsbook/internal/repo"
+	"github.com/opsbook/opsbook/internal/validate"
+)
+
+func init() {
+	register(command{name: "export", summary: "导出记录为 JSON 或 CSV（供苏政源等外部系统使用）", run: runExport})
+}
+
+type exportOptions struct {
+	repo, kind, since, format, output string
+	body                              bool
+}
+
+func runExport(ctx context.Context, env *Env, args []string) int {
+	var o exportOptions
+	fs := flagSet(env, "export", "export [--kind K] [--since YYYY-MM-DD] --format json|csv [--output FILE]", &o.repo)
+	fs.StringVar(&o.kind, "kind", "", "只导出此类型的记录")
+	fs.StringVar(&o.since, "since", "", "只导出记录日期不早于此日期的记录（YYYY-MM-DD）")
+	fs.StringVar(&o.format, "format", "json", "输出格式：json|csv")
+	fs.StringVar(&o.output, "output", "", "写入文件（默认：标准输出）")
+	fs.BoolVar(&o.body, "body", true, "JSON 中包含 Markdown 正文")
+	pos, code, ok := parseOrExit(fs, args)
+	if !ok {
+		return code
+	}
+	if len(pos) > 0 {
+		fmt.Fprintf(env.Stderr, "opsbook export: 多余的参数 %q\n", pos)
+		return ExitError
+	}
+	if o.format != "json" && o.format != "csv" {
+		fmt.Fprintf(env.Stderr, "opsbook export: 未知格式 %q；可选 json 或 csv\n", o.format)
+		return ExitError
+	}
+	if o.since != "" {
+		if _, err := time.Parse(time.DateOnly, o.since); err != nil {
+			fmt.Fprintf(env.Stderr, "opsbook export: --since %q 应为日期 YYYY-MM-DD\n", o.since)
+			return ExitError
+		}
+	}
+	root, err := resolveRoot(env, o.repo)
+	if err != nil {
+		return fail(env, err)
+	}
+	rp, err := validate.Open(root)
+	if err != nil {
+		return fail(env, fmt.Errorf("opsbook export: %w", err))
+	}
+	if _, known := rp.Schemas.Kinds[o.kind]; o.kind != "" && !known {
+		fmt.Fprintf(env.Stderr, "opsbook export: 未知类型 %q\n", o.kind)
+		return ExitError
+	}
+	history, err := gitrepo.History(root, repo.ContentDir+"/")
+	if err != nil && !errors.Is(err, gitrepo.ErrNotRepository) {
+		return fail(env, fmt.Errorf("opsbook export: 读取 git 历史：%w", err))
+	}
+	var recs []export.Record
+	skipped := 0
+	for _, e := range rp.Index.Entries {
+		if ctx.Err() != nil {
+			return fail(env, ctx.Err())
+		}
+		k, ok := rp.Schemas.Kinds[e.Kind]
+		if !ok || (o.kind != "" && e.Kind != o.kind) {
+			continue
+		}
+		r, err := record.ReadFile(rp.Index.Abs(e.Path), e.Path, rp.Config.MaxFileSize)
+		if err != nil {
+			skipped++
+			fmt.Fprintf(env.Stderr, "跳过 %s：%v\n", e.Path, err)
+			continue
+		}
+		x := export.Record{ID: r.ID(), Kind: k.Name, KindLabel: k.Label, Title: r.Title(), Path: e.Path,
+			Date: export.DateOf(r.Fields), Fields: r.Fields, Git: history[e.Path]}
+		if o.body {
+			x.Body = r.Body
+		}
+		if o.since != "" && (x.Date == "" || x.Date[:10] < o.since) {
+			continue
+		}
+		recs = append(recs, x)
+	}
+	export.Sort(recs)
+	err = writeOutput(o.output, env.Stdout, func(w io.Writer) error {
+		if o.format == "csv" {
+			return export.WriteCSV(w, recs)
+		}
+		return export.WriteJSON(w, export.Document{GeneratedAt: time.Now().In(rp.Config.Location), Platform: rp.Config.Platform, Records: recs})
+	})
+	if err != nil {
+		return fail(env, fmt.Errorf("opsbook export: %w", err))
+	}
+	fmt.Fprintf(env.Stderr, "导出 %d 条记录", len(recs))
+	if skipped > 0 {
+		fmt.Fprintf(env.Stderr, "，%d 个文件无法读取（运行 opsbook validate 查看）", skipped)
+	}
+	fmt.Fprintln(env.Stderr)
+	if skipped > 0 {
+		return ExitFound
+	}
+	return ExitOK
+}
+
+// writeOutput writes to stdout, or to file through a temporary file renamed
+// into place so a reader never sees half an export.
+func writeOutput(file string, stdout io.Writer, write func(io.Writer) error) error {
+	if file == "" {
+		bw := bufio.NewWriter(stdout)
+		if err := write(bw); err != nil {
+			return err
+		}
+		return bw.Flush()
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(file), "."+filepath.Base(file)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	bw := bufio.NewWriter(tmp)
+	if err := write(bw); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), file)
+}
