@@ -19,7 +19,9 @@ type Error struct {
 	Message   string
 }
 
-func (e *Error) Error() string { return fmt.Sprintf("%d:%d: %s [%s]", e.Line, e.Col, e.Message, e.Rule) }
+func (e *Error) Error() string {
+	return fmt.Sprintf("%d:%d: %s [%s]", e.Line, e.Col, e.Message, e.Rule)
+}
 
 func errorf(line, col int, rule, format string, args ...any) *Error {
 	return &Error{Line: line, Col: col, Rule: rule, Message: fmt.Sprintf(format, args...)}

@@ -119,4 +119,3 @@ func checkAttrValue(d AttrDef, v any) string {
 	}
 	return ""
 }
-

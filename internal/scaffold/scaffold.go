@@ -135,4 +135,3 @@ func Write(root string, p *Plan) (string, error) {
 	}
 	return final, nil
 }
-
