@@ -64,8 +64,10 @@ func dayLabel(c *calendar.Conflict) string {
 	if c.Type == calendar.AdjustedWorkday {
 		return fmt.Sprintf("%s调休工作日", c.Name)
 	}
-	return c.Day.Weekday().String()
+	return weekdays[c.Day.Weekday()]
 }
+
+var weekdays = [...]string{"星期日", "星期一", "星期二", "星期三", "星期四", "星期五", "星期六"}
 
 func window(c *Context, r *record.Record) (start, end time.Time, ok bool) {
 	w, _ := r.Fields["window"].(map[string]any)
