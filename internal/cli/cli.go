@@ -131,6 +131,16 @@ func resolveRoot(env *Env, flagValue string) (string, error) {
 	return repo.FindRoot(env.Dir)
 }
 
+// isTerminal reports whether w is a terminal, for progress output.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
 func fail(env *Env, err error) int {
 	msg := err.Error()
 	if !strings.HasPrefix(msg, "opsbook") {

@@ -32,9 +32,19 @@ func runGen(ctx context.Context, env *Env, args []string) int {
 	if err != nil {
 		return fail(env, err)
 	}
+	tty := isTerminal(env.Stderr)
 	err = gen.Run(gen.Options{Out: out, Records: n, Seed: seed, SchemaDir: filepath.Join(root, repo.SchemaDir),
-		Progress: func(done, total int) { fmt.Fprintf(env.Stderr, "\r生成 %d/%d", done, total) }})
-	fmt.Fprintln(env.Stderr)
+		Progress: func(done, total int) {
+			switch {
+			case tty:
+				fmt.Fprintf(env.Stderr, "\r生成 %d/%d", done, total)
+			case done == total || done%(max(total/10, 1000)) == 0:
+				fmt.Fprintf(env.Stderr, "生成 %d/%d\n", done, total)
+			}
+		}})
+	if tty {
+		fmt.Fprintln(env.Stderr)
+	}
 	if err != nil {
 		return fail(env, fmt.Errorf("opsbook gen: %w", err))
 	}

@@ -24,10 +24,11 @@ type FileMeta struct {
 // ErrNotRepository means the directory is not inside a git repository.
 var ErrNotRepository = errors.New("not a git repository")
 
-// History walks the first-parent history of HEAD once and returns, for every
-// path under prefix that a commit touched, its first and last change. A merge
-// is credited with what it brought into the first-parent line, which is the
-// approval a reviewer gave by merging.
+// History walks every commit reachable from HEAD once and returns, for each
+// path under prefix, who first added it and who last changed it, by author
+// time. Merge commits are skipped, as `git log` does: a record's author is
+// whoever wrote it, not the reviewer who merged it (approval evidence is
+// read from the merges separately).
 func History(root, prefix string) (map[string]*FileMeta, error) {
 	r, err := git.PlainOpenWithOptions(root, &git.PlainOpenOptions{DetectDotGit: true})
 	if errors.Is(err, git.ErrRepositoryNotExists) {
@@ -40,47 +41,52 @@ func History(root, prefix string) (map[string]*FileMeta, error) {
 	if err != nil {
 		return map[string]*FileMeta{}, nil // no commits yet
 	}
-	c, err := r.CommitObject(head.Hash())
+	iter, err := r.Log(&git.LogOptions{From: head.Hash(), Order: git.LogOrderCommitterTime})
 	if err != nil {
-		return nil, fmt.Errorf("read HEAD commit: %w", err)
+		return nil, fmt.Errorf("git log: %w", err)
 	}
 	meta := map[string]*FileMeta{}
-	for c != nil {
+	err = iter.ForEach(func(c *object.Commit) error {
+		if c.NumParents() > 1 {
+			return nil
+		}
 		tree, err := c.Tree()
 		if err != nil {
-			return nil, fmt.Errorf("read tree of %s: %w", c.Hash, err)
+			return fmt.Errorf("read tree of %s: %w", c.Hash, err)
 		}
-		var parent *object.Commit
 		var parentTree *object.Tree
-		if c.NumParents() > 0 {
-			if parent, err = c.Parent(0); err != nil {
-				return nil, fmt.Errorf("read parent of %s: %w", c.Hash, err)
+		if c.NumParents() == 1 {
+			parent, err := c.Parent(0)
+			if err != nil {
+				return fmt.Errorf("read parent of %s: %w", c.Hash, err)
 			}
 			if parentTree, err = parent.Tree(); err != nil {
-				return nil, err
+				return err
 			}
 		}
 		changes, err := object.DiffTree(parentTree, tree)
 		if err != nil {
-			return nil, fmt.Errorf("diff %s: %w", c.Hash, err)
+			return fmt.Errorf("diff %s: %w", c.Hash, err)
 		}
+		when := c.Author.When
 		for _, ch := range changes {
 			name := ch.To.Name
-			if name == "" {
-				continue // deleted
-			}
-			if !strings.HasPrefix(name, prefix) {
-				continue
+			if name == "" || !strings.HasPrefix(name, prefix) {
+				continue // deleted, or not a record
 			}
 			m, seen := meta[name]
 			if !seen {
-				m = &FileMeta{UpdatedAt: c.Author.When, UpdatedBy: c.Author.Name, Commit: c.Hash.String()}
-				meta[name] = m
+				meta[name] = &FileMeta{CreatedAt: when, CreatedBy: c.Author.Name, UpdatedAt: when, UpdatedBy: c.Author.Name, Commit: c.Hash.String()}
+				continue
 			}
-			// Walking newest first, the oldest change seen last is the creation.
-			m.CreatedAt, m.CreatedBy = c.Author.When, c.Author.Name
+			if when.Before(m.CreatedAt) {
+				m.CreatedAt, m.CreatedBy = when, c.Author.Name
+			}
+			if when.After(m.UpdatedAt) {
+				m.UpdatedAt, m.UpdatedBy, m.Commit = when, c.Author.Name, c.Hash.String()
+			}
 		}
-		c = parent
-	}
-	return meta, nil
+		return nil
+	})
+	return meta, err
 }

@@ -1,0 +1,119 @@
+package schema
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/opsbook/opsbook/internal/record"
+)
+
+const schemaDir = "../../schemas"
+
+// The issue's record kinds; every one must have a schema.
+var wantKinds = []string{"anomaly", "asset", "backup", "change", "department", "document", "duty", "event",
+	"inspection", "kb", "project", "report", "security", "stats", "ticket", "training"}
+
+func TestKinds(t *testing.T) {
+	set, err := Load(schemaDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := set.KindNames(); !slices.Equal(got, wantKinds) {
+		t.Fatalf("kinds %v, want %v", got, wantKinds)
+	}
+	md := []string{"anomaly", "change", "document", "kb", "report", "training"}
+	for name, k := range set.Kinds {
+		if (k.Format == FormatMarkdown) != slices.Contains(md, name) {
+			t.Errorf("%s: format %s", name, k.Format)
+		}
+		if k.Label == "" {
+			t.Errorf("%s: no Chinese label", name)
+		}
+		for _, r := range k.Refs {
+			if _, ok := set.Kinds[r.Target]; !ok && r.Target != "runbook" {
+				t.Errorf("%s: x-ref at %v names unknown kind %q", name, r.Pattern, r.Target)
+			}
+		}
+	}
+	change := set.Kinds["change"]
+	if !slices.Equal(change.Sections, []string{"实施方案", "应急预案", "回退方案"}) {
+		t.Errorf("change sections %v", change.Sections)
+	}
+	if !slices.ContainsFunc(change.Refs, func(r Ref) bool { return r.Target == "asset" && slices.Equal(r.Pattern, []string{"assets", "*"}) }) {
+		t.Errorf("change refs %v lack assets/*", change.Refs)
+	}
+	if !slices.ContainsFunc(change.Afters, func(a After) bool { return slices.Equal(a.Object, []string{"window"}) && a.Prop == "end" }) {
+		t.Errorf("change afters %v lack window end", change.Afters)
+	}
+}
+
+// TestEveryPropertyHasChineseHints walks every schema file and requires a
+// title and a description containing Chinese on every property, so editors
+// show hints in Chinese wherever the cursor is.
+func TestEveryPropertyHasChineseHints(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join(schemaDir, "*.yaml"))
+	checked := 0
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, _, err := record.ParseYAML(data)
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		var walk func(node map[string]any, where string)
+		walk = func(node map[string]any, where string) {
+			if props, ok := node["properties"].(map[string]any); ok {
+				for name, p := range props {
+					p, _ := p.(map[string]any)
+					at := where + "/properties/" + name
+					for _, kw := range []string{"title", "description"} {
+						if s, _ := p[kw].(string); !hasHan(s) {
+							t.Errorf("%s %s: %s missing or not Chinese", filepath.Base(f), at, kw)
+						}
+					}
+					checked++
+					walk(p, at)
+				}
+			}
+			if items, ok := node["items"].(map[string]any); ok {
+				walk(items, where+"/items")
+			}
+			if defs, ok := node["$defs"].(map[string]any); ok {
+				for name, d := range defs {
+					if d, ok := d.(map[string]any); ok {
+						walk(d, where+"/$defs/"+name)
+					}
+				}
+			}
+		}
+		walk(doc, "")
+	}
+	if checked < 200 {
+		t.Errorf("only %d properties checked; is the walk broken?", checked)
+	}
+}
+
+func hasHan(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return r >= 0x4e00 && r <= 0x9fff })
+}
+
+func TestValidateMessagesPointAtValues(t *testing.T) {
+	set, err := Load(schemaDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := "id: TKT-2026-001\nkind: ticket\ntitle: 工单\nchannel: hotline\ncategory: catalog\nhandler: 张伟\npriority: normal\nstatus: open\nreported_at: \"2026-10-09 09:00\"\nrequester:\n  name: 张三\n  phone: 13800000000\n"
+	r, err := record.Parse("content/ticket/2026/TKT-2026-001.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	vs := set.Kinds["ticket"].Validate(r)
+	if len(vs) != 1 || vs[0].Line != 12 || vs[0].Col != 10 || vs[0].Rule != "schema/type" || !strings.Contains(vs[0].Message, "请加引号") {
+		t.Fatalf("got %v", vs)
+	}
+}
