@@ -117,7 +117,7 @@ func TestValidateBrokenRecords(t *testing.T) {
 		"schema/required", "schema/type", "schema/additionalProperties", "schema/enum", "schema/minLength",
 		"schema/format", "schema/uniqueItems", "ref/unresolved", "change/business-hours", "change/freeze",
 		"change/emergency-justification", "calendar/no-data", "body/section-missing", "body/section-empty",
-		"time/order", "document/attributes",
+		"time/order", "document/attributes", "inspection/summary",
 	} {
 		if !strings.Contains(out, "["+rule+"]") {
 			t.Errorf("no violation of %s", rule)
@@ -153,6 +153,12 @@ func TestValidateFormats(t *testing.T) {
 	}
 	if _, stderr, code := run(t, dir, "validate", "--repo", dir, "content/nope"); code != ExitError || !strings.Contains(stderr, "不存在") {
 		t.Errorf("missing path: exit %d, %s", code, stderr)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "opsbook.yaml"), []byte("timezone: Asia/Shanghai\nbusiness_hours:\n  - {start: \"8:30\", end: \"12:00\"}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, code := run(t, dir, "validate", "--repo", dir); code != ExitError || !strings.Contains(stderr, "opsbook.yaml:3:") {
+		t.Errorf("bad config: exit %d, %s", code, stderr)
 	}
 	if _, _, code := run(t, t.TempDir(), "validate"); code != ExitError {
 		t.Errorf("outside a repository: exit %d, want 2", code)

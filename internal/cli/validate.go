@@ -39,7 +39,18 @@ func runValidate(ctx context.Context, env *Env, args []string) int {
 	if err != nil {
 		return fail(env, err)
 	}
-	res, err := validate.Run(ctx, validate.Options{Root: root, Paths: o.paths, Dir: env.Dir, Workers: o.workers})
+	opts := validate.Options{Root: root, Paths: o.paths, Dir: env.Dir, Workers: o.workers}
+	if isTerminal(env.Stderr) {
+		opts.Progress = func(done, total int) {
+			if total >= 5000 {
+				fmt.Fprintf(env.Stderr, "\r校验中 %d/%d …", done, total)
+			}
+		}
+	}
+	res, err := validate.Run(ctx, opts)
+	if opts.Progress != nil {
+		fmt.Fprint(env.Stderr, "\r\033[K")
+	}
 	if err != nil {
 		return fail(env, fmt.Errorf("opsbook validate: %w", err))
 	}

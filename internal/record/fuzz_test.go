@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 // FuzzParse checks that any input either loads into JSON-encodable values
@@ -25,7 +26,20 @@ func FuzzParse(f *testing.F) {
 		if strings.HasSuffix(name, "md") {
 			path = "a.md"
 		}
-		r, err := Parse(path, data)
+		type res struct {
+			r   *Record
+			err error
+		}
+		done := make(chan res, 1)
+		go func() { r, err := Parse(path, data); done <- res{r, err} }()
+		var r *Record
+		var err error
+		select {
+		case x := <-done:
+			r, err = x.r, x.err
+		case <-time.After(3 * time.Second):
+			t.Fatalf("Parse took over 3s on %d bytes", len(data))
+		}
 		if err != nil {
 			var e *Error
 			if !errors.As(err, &e) {

@@ -36,8 +36,9 @@ type kindRule func(c *Context, r *record.Record) []diag.Violation
 
 // kindRules are the rules specific to a kind, beyond the generic ones.
 var kindRules = map[string][]kindRule{
-	"change":   {checkChangeWindow},
-	"document": {checkDocumentAttributes},
+	"change":     {checkChangeWindow},
+	"document":   {checkDocumentAttributes},
+	"inspection": {checkInspectionSummary},
 }
 
 var yearDir = regexp.MustCompile(`^[0-9]{4}$`)

@@ -29,6 +29,8 @@ type Options struct {
 	Paths   []string // files or directories (absolute, or relative to Dir); empty = all of content/
 	Dir     string   // directory relative Paths are taken from; default the working directory
 	Workers int      // default GOMAXPROCS
+	// Progress, when set, is called now and then with files handed out so far.
+	Progress func(done, total int)
 }
 
 // Result is what a validation found.
@@ -74,7 +76,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return rp.Check(ctx, targets, opts.Workers)
+	return rp.check(ctx, targets, opts.Workers, opts.Progress)
 }
 
 // targets expands opts.Paths into index entries; all entries when empty.
@@ -135,6 +137,10 @@ func within(root, p string) bool {
 
 // Check loads and checks entries on workers goroutines.
 func (rp *Repository) Check(ctx context.Context, entries []repo.Entry, workers int) (*Result, error) {
+	return rp.check(ctx, entries, workers, nil)
+}
+
+func (rp *Repository) check(ctx context.Context, entries []repo.Entry, workers int, progress func(done, total int)) (*Result, error) {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
@@ -159,10 +165,13 @@ func (rp *Repository) Check(ctx context.Context, entries []repo.Entry, workers i
 		}()
 	}
 	var cancelled error
-	for _, e := range entries {
+	for i, e := range entries {
 		if err := ctx.Err(); err != nil {
 			cancelled = err
 			break
+		}
+		if progress != nil && i%2000 == 0 {
+			progress(i, len(entries))
 		}
 		jobs <- e
 	}
