@@ -18,9 +18,20 @@ type Params struct {
 // P wraps spec's parameters.
 func (s Spec) P() *Params { return &Params{m: s.Params, known: map[string]bool{}} }
 
+// ParamError is a problem with one parameter; linting uses Key to tell a
+// bad parameter from one whose value is a secret reference not expanded yet.
+type ParamError struct {
+	Key, Msg string
+}
+
+func (e *ParamError) Error() string { return fmt.Sprintf("参数 %s：%s", e.Key, e.Msg) }
+
+// Fail records a problem with parameter key (the first one wins).
+func (p *Params) Fail(key, format string, args ...any) { p.fail(key, format, args...) }
+
 func (p *Params) fail(key, format string, args ...any) {
 	if p.err == nil {
-		p.err = fmt.Errorf("参数 %s：%s", key, fmt.Sprintf(format, args...))
+		p.err = &ParamError{Key: key, Msg: fmt.Sprintf(format, args...)}
 	}
 }
 
@@ -31,7 +42,7 @@ func (p *Params) Err() error {
 	}
 	for k := range p.m {
 		if !p.known[k] {
-			return fmt.Errorf("未知参数 %q；请检查拼写", k)
+			return &ParamError{Key: k, Msg: "未知参数；请检查拼写"}
 		}
 	}
 	return nil
