@@ -1,0 +1,226 @@
+package gitrepo
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/format/index"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/plumbing/storer"
+)
+
+// syncWorktree brings the index and the work tree of a checked-out branch
+// from oldTree to newTree, touching only the paths that differ between the
+// two trees (never scanning the work tree). A file is written or removed
+// only when the work tree still holds what the old tree had (or nothing):
+// local edits are kept and show up as modified, as with `git checkout`.
+// Index entries get the files' stat data, so `git status` sees them clean
+// without re-reading them. The index is written through index.lock, as git
+// does.
+func syncWorktree(ctx context.Context, s storer.EncodedObjectStorer, gitdir, wt string, oldTree, newTree plumbing.Hash) error {
+	var dels, puts []treeDelta
+	err := diffTrees(s, oldTree, newTree, func(d treeDelta) error {
+		if d.To.Hash.IsZero() {
+			dels = append(dels, d)
+		} else {
+			puts = append(puts, d)
+		}
+		return nil
+	}, nil)
+	if err != nil || len(dels)+len(puts) == 0 {
+		return err
+	}
+	indexPath := filepath.Join(gitdir, "index")
+	lock, err := createLockFile(ctx, indexPath+".lock", 5*time.Second)
+	if err != nil {
+		return err
+	}
+	idx, err := readIndex(indexPath, oldTree)
+	if err != nil {
+		abortLockFile(lock)
+		return err
+	}
+	changed := make(map[string]bool, len(dels)+len(puts))
+	for _, d := range dels {
+		changed[d.Path] = true
+	}
+	for _, d := range puts {
+		changed[d.Path] = true
+	}
+	kept := idx.Entries[:0]
+	for _, e := range idx.Entries {
+		if !changed[e.Name] {
+			kept = append(kept, e)
+		}
+	}
+	idx.Entries = kept
+	for _, d := range dels {
+		removeClean(wt, d)
+	}
+	for _, d := range puts {
+		e, err := checkout(s, wt, d)
+		if err != nil {
+			abortLockFile(lock)
+			return err
+		}
+		idx.Entries = append(idx.Entries, e)
+	}
+	idx.Cache = nil // the cached tree hashes are stale; git rebuilds them
+	var buf bytes.Buffer
+	if err := index.NewEncoder(&buf).Encode(idx); err != nil {
+		abortLockFile(lock)
+		return fmt.Errorf("encode index: %w", err)
+	}
+	return commitLockFile(lock, indexPath, buf.Bytes())
+}
+
+func readIndex(path string, oldTree plumbing.Hash) (*index.Index, error) {
+	idx := &index.Index{Version: 2}
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		if oldTree.IsZero() || oldTree == emptyTree {
+			return idx, nil // first commit of a new repository
+		}
+		return nil, errors.New("工作区缺少索引文件 .git/index：请在该仓库执行 git reset 重建索引")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open index: %w", err)
+	}
+	defer func() { _ = f.Close() }()
+	if err := index.NewDecoder(bufio.NewReaderSize(f, 1<<16)).Decode(idx); err != nil {
+		return nil, fmt.Errorf("读取索引 .git/index 失败（%w）：提交已完成，可执行 git reset 刷新索引", err)
+	}
+	return idx, nil
+}
+
+// worktreeHash returns the blob hash of what is at path in the work tree,
+// read as an entry of the given mode would be, and whether it exists.
+func worktreeHash(path string, mode filemode.FileMode) (plumbing.Hash, bool) {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return plumbing.ZeroHash, false
+	}
+	var data []byte
+	switch {
+	case fi.Mode()&fs.ModeSymlink != 0 && mode == filemode.Symlink:
+		target, err := os.Readlink(path)
+		if err != nil {
+			return plumbing.ZeroHash, true
+		}
+		data = []byte(target)
+	case fi.Mode().IsRegular():
+		if data, err = os.ReadFile(path); err != nil {
+			return plumbing.ZeroHash, true
+		}
+	default:
+		return plumbing.ZeroHash, true // a directory or another kind of file
+	}
+	return plumbing.ComputeHash(plumbing.BlobObject, data), true
+}
+
+// removeClean deletes a file the new tree no longer has, unless it was
+// edited locally, and then its directories that became empty.
+func removeClean(wt string, d treeDelta) {
+	if d.From.Mode == filemode.Submodule {
+		return
+	}
+	full := filepath.Join(wt, filepath.FromSlash(d.Path))
+	if h, ok := worktreeHash(full, d.From.Mode); !ok || h != d.From.Hash {
+		return
+	}
+	if os.Remove(full) != nil {
+		return
+	}
+	for dir := filepath.Dir(full); dir != wt && strings.HasPrefix(dir, wt); dir = filepath.Dir(dir) {
+		if os.Remove(dir) != nil {
+			return
+		}
+	}
+}
+
+// checkout makes the work tree hold the delta's new blob when that is safe
+// and returns its index entry.
+func checkout(s storer.EncodedObjectStorer, wt string, d treeDelta) (*index.Entry, error) {
+	e := &index.Entry{Name: d.Path, Hash: d.To.Hash, Mode: d.To.Mode}
+	if d.To.Mode == filemode.Submodule {
+		return e, nil
+	}
+	full := filepath.Join(wt, filepath.FromSlash(d.Path))
+	cur, exists := worktreeHash(full, d.To.Mode)
+	if cur != d.To.Hash {
+		clean := !exists || (!d.From.Hash.IsZero() && cur == d.From.Hash)
+		if !clean {
+			return e, nil // edited locally: no stat data, git shows it modified
+		}
+		if err := writeWorktreeFile(s, full, d.To); err != nil {
+			if errors.Is(err, errNotWritten) {
+				return e, nil
+			}
+			return nil, err
+		}
+	}
+	fi, err := os.Lstat(full)
+	if err != nil {
+		return e, nil
+	}
+	fillStat(e, fi)
+	return e, nil
+}
+
+var errNotWritten = errors.New("path blocked")
+
+// writeWorktreeFile writes a blob to the work tree through a temporary file
+// and a rename, so a reader never sees half a file.
+func writeWorktreeFile(s storer.EncodedObjectStorer, full string, te object.TreeEntry) error {
+	blob, err := object.GetBlob(s, te.Hash)
+	if err != nil {
+		return fmt.Errorf("read blob %s: %w", te.Hash, err)
+	}
+	r, err := blob.Reader()
+	if err != nil {
+		return err
+	}
+	data, err := io.ReadAll(r)
+	_ = r.Close()
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+		return errNotWritten // a file stands where a directory should
+	}
+	if fi, err := os.Lstat(full); err == nil && fi.IsDir() {
+		return errNotWritten
+	}
+	tmp := filepath.Join(filepath.Dir(full), "."+filepath.Base(full)+".opsbook-tmp")
+	_ = os.Remove(tmp)
+	if te.Mode == filemode.Symlink {
+		if err := os.Symlink(string(data), tmp); err != nil {
+			return fmt.Errorf("write %s: %w", full, err)
+		}
+	} else {
+		perm := os.FileMode(0o644)
+		if te.Mode == filemode.Executable {
+			perm = 0o755
+		}
+		if err := os.WriteFile(tmp, data, perm); err != nil {
+			_ = os.Remove(tmp)
+			return fmt.Errorf("write %s: %w", full, err)
+		}
+	}
+	if err := os.Rename(tmp, full); err != nil {
+		_ = os.Remove(tmp)
+		return fmt.Errorf("write %s: %w", full, err)
+	}
+	return nil
+}
