@@ -89,8 +89,8 @@ func Load(fsys fs.FS, dir string) (*Calendar, error) {
 		if err := json.Unmarshal(data, &y); err != nil {
 			return nil, fmt.Errorf("parse holiday data %s: %w", f, err)
 		}
-		if y.Year == 0 {
-			continue // not a year file
+		if y.Year == 0 || len(y.Days) == 0 {
+			continue // not a year file, or a year whose arrangement is not published yet
 		}
 		c.years[y.Year] = true
 		for _, d := range y.Days {

@@ -44,7 +44,12 @@ func TestDayOf(t *testing.T) {
 	if _, err := c.DayOf(at("2031-03-02 00:00")); !errors.As(err, &nd) || nd.Year != 2031 {
 		t.Errorf("2031: got %v, want NoDataError", err)
 	}
-	if first, last := c.Years(); first != 2020 || last != 2027 {
+	// 2027.json is in the data but empty: the State Council has not published
+	// 2027's arrangement yet, so 2027 must be "no data", not "all workdays".
+	if _, err := c.DayOf(at("2027-01-01 00:00")); !errors.As(err, &nd) || nd.Year != 2027 {
+		t.Errorf("2027 (unpublished): got %v, want NoDataError", err)
+	}
+	if first, last := c.Years(); first != 2020 || last != 2026 {
 		t.Errorf("years %d–%d", first, last)
 	}
 }

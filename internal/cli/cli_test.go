@@ -117,7 +117,7 @@ func TestValidateBrokenRecords(t *testing.T) {
 		"schema/required", "schema/type", "schema/additionalProperties", "schema/enum", "schema/minLength",
 		"schema/format", "schema/uniqueItems", "ref/unresolved", "change/business-hours", "change/freeze",
 		"change/emergency-justification", "calendar/no-data", "body/section-missing", "body/section-empty",
-		"time/order", "document/attributes", "inspection/summary",
+		"time/order", "document/attributes", "inspection/summary", "runbook/check",
 	} {
 		if !strings.Contains(out, "["+rule+"]") {
 			t.Errorf("no violation of %s", rule)

@@ -44,7 +44,7 @@ func Run(o Options) error {
 	w := &writer{out: o.Out, rng: rand.New(rand.NewPCG(o.Seed, o.Seed^0x9e3779b97f4a7c15)), dirs: map[string]bool{}}
 	files := map[string]string{
 		"opsbook.yaml":              "platform: 基准测试平台\ntimezone: Asia/Shanghai\n",
-		"runbooks/bench-daily.yaml": "id: bench-daily\ntitle: 基准巡检\nschedule: {cron: \"30 8 * * *\", days: workdays}\nchecks: []\n",
+		"runbooks/bench-daily.yaml": "id: bench-daily\ntitle: 基准巡检\nschedule: {cron: \"30 8 * * *\", days: workdays}\nchecks:\n  - {name: portal, type: tcp, asset: asset-0000, address: \"10.32.0.1:80\", conditions: [\"[CONNECTED] == true\"]}\n",
 	}
 	for name, body := range files {
 		if err := w.write(name, body); err != nil {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -136,6 +137,16 @@ func (ix *Index) Lookup(id string) []Entry {
 func (ix *Index) Runbook(id string) (string, bool) {
 	p, ok := ix.runbooks[id]
 	return p, ok
+}
+
+// Runbooks returns the repository-relative paths of every runbook, sorted.
+func (ix *Index) Runbooks() []string {
+	out := make([]string, 0, len(ix.runbooks))
+	for _, p := range ix.runbooks {
+		out = append(out, p)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // OfKind returns the entries in content/<kind>/.

@@ -115,6 +115,11 @@ func (c *Context) checkID(r *record.Record, e repo.Entry, k *schema.Kind) []diag
 	return vs
 }
 
+// CheckRefs checks that every x-ref value of r resolves.
+func (c *Context) CheckRefs(r *record.Record, k *schema.Kind) []diag.Violation {
+	return c.checkRefs(r, k)
+}
+
 func (c *Context) checkRefs(r *record.Record, k *schema.Kind) []diag.Violation {
 	var vs []diag.Violation
 	for _, ref := range k.Refs {

@@ -74,10 +74,12 @@ type After struct {
 
 // Set is the compiled schemas of one repository.
 type Set struct {
-	Dir    string
-	Kinds  map[string]*Kind
-	config *jsonschema.Schema
-	docs   map[string]map[string]any
+	Dir   string
+	Kinds map[string]*Kind // record kinds, stored under content/
+	// Runbook describes runbooks/*.yaml (x-opsbook.location: runbooks).
+	Runbook *Kind
+	config  *jsonschema.Schema
+	docs    map[string]map[string]any
 }
 
 // Resolve follows a $ref written in schema file `file`, returning the file
@@ -155,11 +157,15 @@ func Load(dir string) (*Set, error) {
 		if k.Name == "" || (k.Format != FormatYAML && k.Format != FormatMarkdown) {
 			return nil, fmt.Errorf("schema %s: x-opsbook 需要 kind 和 format（yaml 或 markdown）", name)
 		}
-		if _, dup := set.Kinds[k.Name]; dup {
+		if _, dup := set.Kinds[k.Name]; dup || (set.Runbook != nil && set.Runbook.Name == k.Name) {
 			return nil, fmt.Errorf("schema %s: 类型 %s 重复定义", name, k.Name)
 		}
 		a := annotations{docs: docs, kind: k}
 		a.walk(name, doc, nil, 0)
+		if loc, _ := meta["location"].(string); loc == "runbooks" {
+			set.Runbook = k
+			continue
+		}
 		set.Kinds[k.Name] = k
 	}
 	return set, nil

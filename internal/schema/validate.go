@@ -105,7 +105,10 @@ func describe(e *jsonschema.ValidationError, r *record.Record, schemaFile string
 	case *kind.MinItems:
 		return []diag.Violation{at(r.At(ptr), "字段 %s 至少需要 %d 项，实际 %d 项", field, k.Want, k.Got)}
 	case *kind.MinLength:
-		return []diag.Violation{at(r.At(ptr), "字段 %s 不能为空（至少 %d 个字符）", field, k.Want)}
+		if k.Want <= 1 {
+			return []diag.Violation{at(r.At(ptr), "字段 %s 不能为空", field)}
+		}
+		return []diag.Violation{at(r.At(ptr), "字段 %s 太短：至少 %d 个字符，实际 %d 个", field, k.Want, k.Got)}
 	case *kind.Minimum:
 		return []diag.Violation{at(r.At(ptr), "字段 %s 的值 %v 小于最小值 %v", field, k.Got, k.Want)}
 	case *kind.UniqueItems:

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 
@@ -81,8 +82,12 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 
 // targets expands opts.Paths into index entries; all entries when empty.
 func (rp *Repository) targets(opts Options) ([]repo.Entry, error) {
+	var runbooks []repo.Entry
+	for _, p := range rp.Index.Runbooks() {
+		runbooks = append(runbooks, repo.Entry{Path: p, Stem: strings.TrimSuffix(filepath.Base(p), filepath.Ext(p))})
+	}
 	if len(opts.Paths) == 0 {
-		return rp.Index.Entries, nil
+		return append(slices.Clone(rp.Index.Entries), runbooks...), nil
 	}
 	dir := opts.Dir
 	if dir == "" {
@@ -116,7 +121,7 @@ func (rp *Repository) targets(opts Options) ([]repo.Entry, error) {
 			prefix = ""
 		}
 		matched := false
-		for _, e := range rp.Index.Entries {
+		for _, e := range append(rp.Index.Entries, runbooks...) {
 			if (e.Path == rel || (st.IsDir() && strings.HasPrefix(e.Path, prefix))) && !seen[e.Path] {
 				seen[e.Path] = true
 				out = append(out, e)
@@ -192,6 +197,10 @@ func (rp *Repository) check(ctx context.Context, entries []repo.Entry, workers i
 
 // CheckEntry loads and checks one file; ok reports whether it loaded as a record.
 func (rp *Repository) CheckEntry(e repo.Entry) (vs []diag.Violation, ok bool) {
+	if isRunbookPath(e.Path) {
+		r, vs := rp.checkRunbook(e.Path)
+		return vs, r != nil
+	}
 	kind, vs := rp.Rules.CheckPath(e)
 	if kind == nil {
 		return vs, false

@@ -1,0 +1,11 @@
+package runner_test
+
+import (
+	"os"
+
+	"github.com/opsbook/opsbook/internal/secret"
+)
+
+func secretSource(env func(string) (string, bool)) secret.Source {
+	return secret.Source{Env: env, ReadFile: os.ReadFile}
+}
