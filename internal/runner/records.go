@@ -81,12 +81,16 @@ func anomalyID(rb *runbook.Runbook, c runbook.Check, at time.Time) string {
 }
 
 func inspectionYAML(rb *runbook.Runbook, id, runner string, start, end time.Time, results []Result, anomalies []string) ([]byte, error) {
+	// Records keep whole seconds: the start rounds down and the end up, so
+	// the recorded span contains the real one and finished_at > started_at.
+	start = start.Truncate(time.Second)
+	end = end.Add(time.Second - time.Nanosecond).Truncate(time.Second)
+	if !end.After(start) {
+		end = start.Add(time.Second)
+	}
 	doc := inspectionDoc{ID: id, Kind: "inspection", Title: fmt.Sprintf("%s %s", rb.Title, start.Format("2006-01-02 15:04")),
 		Date: start.Format(time.DateOnly), Runbook: rb.ID, Runner: slug(runner), Inspector: "runner",
 		StartedAt: start.Format(timeLayout), FinishedAt: end.Format(timeLayout), Anomalies: anomalies}
-	if !end.After(start) {
-		doc.FinishedAt = start.Add(time.Second).Format(timeLayout)
-	}
 	for _, r := range results {
 		item := itemDoc{Name: r.Check.Label(), Check: r.Check.Name, Asset: r.Check.Asset, Category: r.Category, Status: "ok",
 			Value: truncate(r.Value(), 200), DurationMS: r.Duration.Milliseconds(), Attempts: max(r.Attempts, 1), Security: r.Security}
