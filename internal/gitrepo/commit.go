@@ -47,7 +47,8 @@ type CommitResult struct {
 	Warnings    []string // problems that did not stop the commit (e.g. the index could not be refreshed)
 }
 
-// Commit writes changes as one commit on top of the branch tip without
+// Commit writes changes as one commit in the repository whose top directory
+// (work tree root, or a bare repository) is root, on top of the branch tip, without
 // scanning the work tree: it stores the blobs, rewrites only the trees on the
 // changed paths and moves the branch. When the branch is checked out, the
 // index (and, where needed, the files) are updated for those paths only, so
@@ -201,9 +202,12 @@ type repo struct {
 }
 
 func openRepo(root string) (*repo, error) {
-	r, err := git.PlainOpenWithOptions(root, &git.PlainOpenOptions{DetectDotGit: true})
+	// root must be the repository itself, not a directory inside one:
+	// change paths are relative to it, and committing into an enclosing
+	// repository by accident is worse than an error.
+	r, err := git.PlainOpenWithOptions(root, &git.PlainOpenOptions{DetectDotGit: false})
 	if errors.Is(err, git.ErrRepositoryNotExists) {
-		return nil, fmt.Errorf("%s 不是 git 仓库：请先 git clone 或 git init", root)
+		return nil, fmt.Errorf("%s 不是 git 仓库的根目录：请指定仓库根目录（含 .git 的目录），或先 git clone / git init", root)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open git repository %s: %w", root, err)

@@ -148,6 +148,10 @@ func TestCommitRejectsBadPaths(t *testing.T) {
 	if _, err := Commit(ctxT(t), clone, []Change{{Path: "a", Content: []byte("1")}, {Path: "a", Content: []byte("2")}}, CommitOptions{}); err == nil {
 		t.Error("duplicate path accepted")
 	}
+	// A directory inside the repository is not the repository.
+	if _, err := Commit(ctxT(t), filepath.Join(clone, "content"), []Change{{Path: "a", Content: []byte("1")}}, CommitOptions{}); err == nil || !strings.Contains(err.Error(), "根目录") {
+		t.Errorf("subdirectory accepted as the repository: %v", err)
+	}
 	if got := runGit(t, clone, "rev-parse", "HEAD"); got != head {
 		t.Fatalf("a rejected commit moved HEAD to %s", got)
 	}

@@ -1,7 +1,6 @@
 package gitrepo
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -46,27 +45,10 @@ func syncWorktree(ctx context.Context, s storer.EncodedObjectStorer, gitdir, wt 
 	if err != nil {
 		return err
 	}
-	idx, err := readIndex(indexPath, oldTree)
-	if err != nil {
-		abortLockFile(lock)
-		return err
-	}
-	changed := make(map[string]bool, len(dels)+len(puts))
-	for _, d := range dels {
-		changed[d.Path] = true
-	}
-	for _, d := range puts {
-		changed[d.Path] = true
-	}
-	kept := idx.Entries[:0]
-	for _, e := range idx.Entries {
-		if !changed[e.Name] {
-			kept = append(kept, e)
-		}
-	}
-	idx.Entries = kept
+	entries := make(map[string]*index.Entry, len(dels)+len(puts))
 	for _, d := range dels {
 		removeClean(wt, d)
+		entries[d.Path] = nil
 	}
 	for _, d := range puts {
 		e, err := checkout(s, wt, d)
@@ -74,34 +56,60 @@ func syncWorktree(ctx context.Context, s storer.EncodedObjectStorer, gitdir, wt 
 			abortLockFile(lock)
 			return err
 		}
-		idx.Entries = append(idx.Entries, e)
+		entries[d.Path] = e
 	}
-	idx.Cache = nil // the cached tree hashes are stale; git rebuilds them
-	var buf bytes.Buffer
-	if err := index.NewEncoder(&buf).Encode(idx); err != nil {
-		abortLockFile(lock)
-		return fmt.Errorf("encode index: %w", err)
-	}
-	return commitLockFile(lock, indexPath, buf.Bytes())
-}
-
-func readIndex(path string, oldTree plumbing.Hash) (*index.Index, error) {
-	idx := &index.Index{Version: 2}
-	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		if oldTree.IsZero() || oldTree == emptyTree {
-			return idx, nil // first commit of a new repository
+	data, err := os.ReadFile(indexPath)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		if !oldTree.IsZero() && oldTree != emptyTree {
+			abortLockFile(lock)
+			return errors.New("工作区缺少索引文件 .git/index：请在该仓库执行 git reset 重建索引")
 		}
-		return nil, errors.New("工作区缺少索引文件 .git/index：请在该仓库执行 git reset 重建索引")
+		data, err = encodeIndex(&index.Index{Version: 2}, entries)
+	case err == nil:
+		var edited []byte
+		edited, err = editIndex(data, entries)
+		if errors.Is(err, errIndexFormat) {
+			edited, err = slowEditIndex(data, entries)
+		}
+		data = edited
 	}
 	if err != nil {
-		return nil, fmt.Errorf("open index: %w", err)
+		abortLockFile(lock)
+		return fmt.Errorf("读取或更新索引 .git/index 失败（%w）：提交已完成，可执行 git reset 刷新索引", err)
 	}
-	defer func() { _ = f.Close() }()
-	if err := index.NewDecoder(bufio.NewReaderSize(f, 1<<16)).Decode(idx); err != nil {
-		return nil, fmt.Errorf("读取索引 .git/index 失败（%w）：提交已完成，可执行 git reset 刷新索引", err)
+	return commitLockFile(lock, indexPath, data)
+}
+
+// slowEditIndex edits an index the fast path does not handle (version 4)
+// with go-git's decoder and encoder, dropping all extensions.
+func slowEditIndex(data []byte, entries map[string]*index.Entry) ([]byte, error) {
+	idx := &index.Index{}
+	if err := index.NewDecoder(bytes.NewReader(data)).Decode(idx); err != nil {
+		return nil, err
 	}
-	return idx, nil
+	return encodeIndex(idx, entries)
+}
+
+func encodeIndex(idx *index.Index, entries map[string]*index.Entry) ([]byte, error) {
+	kept := idx.Entries[:0]
+	for _, e := range idx.Entries {
+		if _, changed := entries[e.Name]; !changed {
+			kept = append(kept, e)
+		}
+	}
+	idx.Entries = kept
+	for _, e := range entries {
+		if e != nil {
+			idx.Entries = append(idx.Entries, e)
+		}
+	}
+	idx.Cache, idx.ResolveUndo, idx.EndOfIndexEntry = nil, nil, nil
+	var buf bytes.Buffer
+	if err := index.NewEncoder(&buf).Encode(idx); err != nil {
+		return nil, fmt.Errorf("encode index: %w", err)
+	}
+	return buf.Bytes(), nil
 }
 
 // worktreeHash returns the blob hash of what is at path in the work tree,
