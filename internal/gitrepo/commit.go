@@ -78,11 +78,10 @@ func Commit(ctx context.Context, root string, changes []Change, o CommitOptions)
 	if err != nil {
 		return res, err
 	}
-	unlock, err := lockRepo(ctx, repo.gitdir)
-	if err != nil {
+	if repo.lk, err = lockRepo(ctx, repo.gitdir); err != nil {
 		return res, err
 	}
-	defer unlock()
+	defer repo.lk.release()
 	if err := repo.resolveBranch(o); err != nil {
 		return res, err
 	}
@@ -125,7 +124,7 @@ func Commit(ctx context.Context, root string, changes []Change, o CommitOptions)
 		if err != nil {
 			return res, err
 		}
-		if err := writeRef(ctx, repo.gitdir, st, repo.branch, tip, h, true); err != nil {
+		if err := writeRef(ctx, repo.gitdir, st, repo.lk, repo.branch, tip, h, true); err != nil {
 			return res, fmt.Errorf("更新分支 %s 失败：%w", repo.branch.Short(), err)
 		}
 		if w := repo.syncWorktree(ctx, baseTree, newTree); w != "" {
@@ -199,6 +198,7 @@ type repo struct {
 	worktree string // "" for a bare repository
 	branch   plumbing.ReferenceName
 	onBranch bool // the work tree has branch checked out
+	lk       *repoLock
 }
 
 func openRepo(root string) (*repo, error) {
@@ -251,7 +251,7 @@ func (rp *repo) syncWorktree(ctx context.Context, oldTree, newTree plumbing.Hash
 	if !rp.onBranch {
 		return ""
 	}
-	if err := syncWorktree(ctx, rp.r.Storer, rp.gitdir, rp.worktree, oldTree, newTree); err != nil {
+	if err := syncWorktree(ctx, rp.r.Storer, rp.gitdir, rp.worktree, rp.lk, oldTree, newTree); err != nil {
 		return fmt.Sprintf("提交已完成，但工作区索引未能更新：%v", err)
 	}
 	return ""

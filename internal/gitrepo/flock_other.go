@@ -4,8 +4,12 @@ package gitrepo
 
 import "context"
 
-// lockRepo is a no-op where flock is not available; git's own lock files
+// repoLock is a no-op where flock is not available; git's own lock files
 // (refs, index) still exclude concurrent writers.
-func lockRepo(ctx context.Context, gitdir string) (func(), error) {
-	return func() {}, nil
-}
+type repoLock struct{}
+
+func lockRepo(ctx context.Context, gitdir string) (*repoLock, error) { return &repoLock{}, nil }
+
+func (l *repoLock) note(path string) {}
+
+func (l *repoLock) release() {}

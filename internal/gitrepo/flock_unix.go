@@ -3,19 +3,30 @@
 package gitrepo
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 )
 
-// lockRepo serialises Commit calls on one repository across processes (a
-// runner daemon and a manual `opsbook run` may share a clone). The lock is
-// released when the process dies, so a killed run never blocks the next.
-func lockRepo(ctx context.Context, gitdir string) (func(), error) {
+// repoLock serialises Commit calls on one repository across processes (a
+// runner daemon and a manual `opsbook run` may share a clone). The kernel
+// releases it when the process dies, so a killed run never blocks the next.
+// The lock file doubles as a journal of the git lock files and temporary
+// files the holder creates: a holder that dies (SIGKILL) leaves them
+// listed, and the next holder removes them instead of waiting on a
+// "<ref>.lock" or "index.lock" nobody will ever release.
+type repoLock struct {
+	f *os.File
+}
+
+func lockRepo(ctx context.Context, gitdir string) (*repoLock, error) {
 	f, err := os.OpenFile(filepath.Join(gitdir, "opsbook-commit.flock"), os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("open commit lock: %w", err)
@@ -23,10 +34,7 @@ func lockRepo(ctx context.Context, gitdir string) (func(), error) {
 	for {
 		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
 		if err == nil {
-			return func() {
-				_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
-				_ = f.Close()
-			}, nil
+			break
 		}
 		if !errors.Is(err, syscall.EWOULDBLOCK) && !errors.Is(err, syscall.EINTR) {
 			_ = f.Close()
@@ -39,4 +47,33 @@ func lockRepo(ctx context.Context, gitdir string) (func(), error) {
 		case <-time.After(10 * time.Millisecond):
 		}
 	}
+	l := &repoLock{f: f}
+	l.recover(gitdir)
+	return l, nil
+}
+
+// recover removes what a previous holder that died left behind.
+func (l *repoLock) recover(gitdir string) {
+	data, _ := io.ReadAll(l.f)
+	for _, line := range strings.Split(string(bytes.TrimSpace(data)), "\n") {
+		if line == "" || !filepath.IsAbs(line) {
+			continue
+		}
+		_ = os.Remove(line)
+	}
+	_ = l.f.Truncate(0)
+	_, _ = l.f.Seek(0, io.SeekStart)
+}
+
+// note records a file that must not outlive this holder.
+func (l *repoLock) note(path string) {
+	if l != nil {
+		_, _ = l.f.WriteString(path + "\n")
+	}
+}
+
+func (l *repoLock) release() {
+	_ = l.f.Truncate(0)
+	_ = syscall.Flock(int(l.f.Fd()), syscall.LOCK_UN)
+	_ = l.f.Close()
 }

@@ -17,7 +17,8 @@ const staleLockAge = time.Minute
 // createLockFile creates path (a git "*.lock" file) exclusively, the way git
 // does, so that git commands running at the same time see the lock. It waits
 // up to wait for another holder, and removes a lock older than staleLockAge.
-func createLockFile(ctx context.Context, path string, wait time.Duration) (*os.File, error) {
+func createLockFile(ctx context.Context, path string, wait time.Duration, lk *repoLock) (*os.File, error) {
+	lk.note(path)
 	deadline := time.Now().Add(wait)
 	removedStale := false
 	for {

@@ -298,3 +298,72 @@ func TestPendingMergeIsNotRebased(t *testing.T) {
 		t.Fatalf("err = %v, result %+v", err, res)
 	}
 }
+
+// Several runners sharing one clone are serialised by the commit lock; all
+// their commits land, linearly.
+func TestConcurrentCommitsShareOneClone(t *testing.T) {
+	bare := newRemote(t)
+	clone := cloneOf(t, bare)
+	base := runGit(t, bare, "rev-parse", "main")
+	const n = 5
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range n {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			p := fmt.Sprintf("content/inspection/2026/INS-shared-%d.yaml", i)
+			_, errs[i] = Commit(ctxT(t), clone, []Change{{Path: p, Content: []byte("id: " + strconv.Itoa(i) + "\n")}},
+				CommitOptions{Message: "共享克隆 " + strconv.Itoa(i), Push: true})
+		}(i)
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("runner %d: %v", i, err)
+		}
+	}
+	if got := runGit(t, bare, "rev-list", "--count", base+"..main"); got != strconv.Itoa(n) {
+		t.Fatalf("%s commits landed, want %d", got, n)
+	}
+	if runGit(t, clone, "rev-parse", "HEAD") != runGit(t, bare, "rev-parse", "main") {
+		t.Fatal("clone and remote differ")
+	}
+	assertClean(t, clone)
+	assertFsck(t, bare)
+}
+
+// A run killed while it held a ref lock leaves "<ref>.lock" behind; the
+// lock journal lets the next run remove it at once instead of failing.
+func TestLocksLeftByAKilledRunAreRemoved(t *testing.T) {
+	bare := newRemote(t)
+	clone := cloneOf(t, bare)
+	gitdir := filepath.Join(clone, ".git")
+	stale := []string{filepath.Join(gitdir, "refs", "heads", "main.lock"), filepath.Join(gitdir, "index.lock")}
+	for _, p := range stale {
+		if err := os.WriteFile(p, []byte("partial"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	journal := strings.Join(stale, "\n") + "\n"
+	if err := os.WriteFile(filepath.Join(gitdir, "opsbook-commit.flock"), []byte(journal), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	res, err := runnerCommit(t, clone, map[string]string{insPath: "id: after-kill\n"}, CommitOptions{Push: true})
+	if err != nil || !res.Pushed || len(res.Warnings) > 0 {
+		t.Fatalf("%+v %v", res, err)
+	}
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("Commit waited %s on locks a dead run left", took)
+	}
+	for _, p := range stale {
+		if _, err := os.Stat(p); !os.IsNotExist(err) {
+			t.Errorf("%s still there", p)
+		}
+	}
+	assertClean(t, clone)
+	if data, _ := os.ReadFile(filepath.Join(gitdir, "opsbook-commit.flock")); len(data) != 0 {
+		t.Errorf("journal not emptied: %q", data)
+	}
+}

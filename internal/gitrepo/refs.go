@@ -35,12 +35,12 @@ func readRef(s storer.ReferenceStorer, name plumbing.ReferenceName) (plumbing.Ha
 // does, so a crash never leaves a half-written ref and git commands running
 // at the same time are excluded. With check, the ref must still point at old
 // (zero = must not exist).
-func writeRef(ctx context.Context, gitdir string, s storer.ReferenceStorer, name plumbing.ReferenceName, old, new plumbing.Hash, check bool) error {
+func writeRef(ctx context.Context, gitdir string, s storer.ReferenceStorer, lk *repoLock, name plumbing.ReferenceName, old, new plumbing.Hash, check bool) error {
 	path := filepath.Join(gitdir, filepath.FromSlash(name.String()))
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("update %s: %w", name, err)
 	}
-	f, err := createLockFile(ctx, path+".lock", 3*time.Second)
+	f, err := createLockFile(ctx, path+".lock", 3*time.Second, lk)
 	if err != nil {
 		return err
 	}

@@ -217,14 +217,14 @@ func (sy *syncer) reopen(ctx context.Context, want plumbing.Hash) (transport.Rec
 }
 
 func (sy *syncer) setTracking(ctx context.Context, h plumbing.Hash) error {
-	return writeRef(ctx, sy.gitdir, sy.r.Storer, sy.tracking(), plumbing.ZeroHash, h, false)
+	return writeRef(ctx, sy.gitdir, sy.r.Storer, sy.lk, sy.tracking(), plumbing.ZeroHash, h, false)
 }
 
 // moveLocal points the local branch at the rebased tip and brings the
 // checked-out work tree along.
 func (sy *syncer) moveLocal(ctx context.Context, res *CommitResult, old, new plumbing.Hash) error {
 	st := sy.r.Storer
-	if err := writeRef(ctx, sy.gitdir, st, sy.branch, old, new, true); err != nil {
+	if err := writeRef(ctx, sy.gitdir, st, sy.lk, sy.branch, old, new, true); err != nil {
 		return fmt.Errorf("更新本地分支 %s 失败：%w", sy.branch.Short(), err)
 	}
 	res.Hash = new.String()

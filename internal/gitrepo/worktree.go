@@ -27,7 +27,7 @@ import (
 // Index entries get the files' stat data, so `git status` sees them clean
 // without re-reading them. The index is written through index.lock, as git
 // does.
-func syncWorktree(ctx context.Context, s storer.EncodedObjectStorer, gitdir, wt string, oldTree, newTree plumbing.Hash) error {
+func syncWorktree(ctx context.Context, s storer.EncodedObjectStorer, gitdir, wt string, lk *repoLock, oldTree, newTree plumbing.Hash) error {
 	var dels, puts []treeDelta
 	err := diffTrees(s, oldTree, newTree, func(d treeDelta) error {
 		if d.To.Hash.IsZero() {
@@ -41,7 +41,7 @@ func syncWorktree(ctx context.Context, s storer.EncodedObjectStorer, gitdir, wt 
 		return err
 	}
 	indexPath := filepath.Join(gitdir, "index")
-	lock, err := createLockFile(ctx, indexPath+".lock", 5*time.Second)
+	lock, err := createLockFile(ctx, indexPath+".lock", 5*time.Second, lk)
 	if err != nil {
 		return err
 	}
@@ -51,7 +51,7 @@ func syncWorktree(ctx context.Context, s storer.EncodedObjectStorer, gitdir, wt 
 		entries[d.Path] = nil
 	}
 	for _, d := range puts {
-		e, err := checkout(s, wt, d)
+		e, err := checkout(s, wt, lk, d)
 		if err != nil {
 			abortLockFile(lock)
 			return err
@@ -159,7 +159,7 @@ func removeClean(wt string, d treeDelta) {
 
 // checkout makes the work tree hold the delta's new blob when that is safe
 // and returns its index entry.
-func checkout(s storer.EncodedObjectStorer, wt string, d treeDelta) (*index.Entry, error) {
+func checkout(s storer.EncodedObjectStorer, wt string, lk *repoLock, d treeDelta) (*index.Entry, error) {
 	e := &index.Entry{Name: d.Path, Hash: d.To.Hash, Mode: d.To.Mode}
 	if d.To.Mode == filemode.Submodule {
 		return e, nil
@@ -171,7 +171,7 @@ func checkout(s storer.EncodedObjectStorer, wt string, d treeDelta) (*index.Entr
 		if !clean {
 			return e, nil // edited locally: no stat data, git shows it modified
 		}
-		if err := writeWorktreeFile(s, full, d.To); err != nil {
+		if err := writeWorktreeFile(s, full, d.To, lk); err != nil {
 			if errors.Is(err, errNotWritten) {
 				return e, nil
 			}
@@ -190,7 +190,7 @@ var errNotWritten = errors.New("path blocked")
 
 // writeWorktreeFile writes a blob to the work tree through a temporary file
 // and a rename, so a reader never sees half a file.
-func writeWorktreeFile(s storer.EncodedObjectStorer, full string, te object.TreeEntry) error {
+func writeWorktreeFile(s storer.EncodedObjectStorer, full string, te object.TreeEntry, lk *repoLock) error {
 	blob, err := object.GetBlob(s, te.Hash)
 	if err != nil {
 		return fmt.Errorf("read blob %s: %w", te.Hash, err)
@@ -210,7 +210,10 @@ func writeWorktreeFile(s storer.EncodedObjectStorer, full string, te object.Tree
 	if fi, err := os.Lstat(full); err == nil && fi.IsDir() {
 		return errNotWritten
 	}
-	tmp := filepath.Join(filepath.Dir(full), "."+filepath.Base(full)+".opsbook-tmp")
+	// The runner's own temporary files use this prefix too, and it removes
+	// old ones; the lock journal removes ours after a crash.
+	tmp := filepath.Join(filepath.Dir(full), ".opsbook-tmp-"+filepath.Base(full))
+	lk.note(tmp)
 	_ = os.Remove(tmp)
 	if te.Mode == filemode.Symlink {
 		if err := os.Symlink(string(data), tmp); err != nil {
