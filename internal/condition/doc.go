@@ -30,7 +30,8 @@
 //   - duration: Go syntax plus d for days, units ns us µs ms s m h d:
 //     2s, 500ms, 26h, 1h30m, 7d, 1d12h;
 //   - size: a number and a unit, case-insensitive: B, KB MB GB TB PB EB
-//     (powers of 1000) and KiB MiB GiB TiB PiB EiB (powers of 1024):
+//     and KiB MiB GiB TiB PiB EiB, all powers of 1024 (1GB = 1GiB =
+//     1073741824 bytes, as df -h, Oracle and opsbook's checks count):
 //     100B, 512MB, 1.5GB, 10KiB;
 //   - true and false (lower case);
 //   - quoted: a Go double-quoted string, "active (running)", "a\"b";

@@ -82,7 +82,7 @@ func TestEval(t *testing.T) {
 		{"len([BODY].items) > 0", true, "2", ""},
 		{"has([BODY].data)", true, "true", ""},
 		{"[NEWEST_AGE] < 26h", false, "30h", ""},
-		{"[SIZE] > 1GB", true, "12.34GB", ""},
+		{"[SIZE] > 1GB", true, "11.49GB", ""},
 		{"[COUNT] >= 1", false, "0", ""},
 		{"[ROWS][0].cnt == 0", true, "0", ""},
 		{"len([ROWS]) == 0", false, "2", ""},
@@ -133,15 +133,16 @@ func TestEval(t *testing.T) {
 		{"[LAT] < [NEWEST_AGE]", true, "1.5s", ""},
 
 		// Sizes: size literals, zero, a number value counts bytes.
-		{"[SIZE] < 12GiB", true, "12.34GB", ""},
-		{"[SIZE] == 12345678901B", true, "12.34GB", ""},
-		{"[FREE] == 2KiB", true, "2.04KB", ""},
-		{"[FREE] > 0", true, "2.04KB", ""},
-		{"[FREE] > 100", false, "2.04KB", "数字 100 缺少单位：另一侧是大小 2.04KB；请写成 100MB、100GB 或 100B"},
+		{"[SIZE] < 12GiB", true, "11.49GB", ""},
+		{"[SIZE] == 12345678901B", true, "11.49GB", ""},
+		{"[FREE] == 2KiB", true, "2KB", ""},
+		{"[FREE] > 0", true, "2KB", ""},
+		{"[FREE] > 100", false, "2KB", "数字 100 缺少单位：另一侧是大小 2KB；请写成 100MB、100GB 或 100B"},
 		{"[ROWS][0].bytes > 1GB", true, "2000000000", ""},
-		{"[ROWS][0].bytes < 2GB", false, "2000000000", ""},
-		{"[FREE] < [ROWS][0].bytes", true, "2.04KB", ""},
-		{"[FREE] < [LAT]", false, "2.04KB", "类型不同"},
+		{"[ROWS][0].bytes < 2GB", true, "2000000000", ""}, // 2GB = 2147483648 bytes
+		{"[ROWS][0].bytes < 1.8GB", false, "2000000000", ""},
+		{"[FREE] < [ROWS][0].bytes", true, "2KB", ""},
+		{"[FREE] < [LAT]", false, "2KB", "类型不同"},
 
 		// Booleans.
 		{"[CONNECTED] == false", false, "true", ""},

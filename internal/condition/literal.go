@@ -203,7 +203,9 @@ var sizeUnits = []struct {
 	mult int64
 }{
 	{"kib", 1 << 10}, {"mib", 1 << 20}, {"gib", 1 << 30}, {"tib", 1 << 40}, {"pib", 1 << 50}, {"eib", 1 << 60},
-	{"kb", 1e3}, {"mb", 1e6}, {"gb", 1e9}, {"tb", 1e12}, {"pb", 1e15}, {"eb", 1e18},
+	// KB, MB, GB … are powers of 1024 too, as df -h, Oracle and the sql and
+	// http checks read them: one meaning of 1GB across opsbook.
+	{"kb", 1 << 10}, {"mb", 1 << 20}, {"gb", 1 << 30}, {"tb", 1 << 40}, {"pb", 1 << 50}, {"eb", 1 << 60},
 	{"b", 1},
 }
 

@@ -47,14 +47,14 @@ func TestClassify(t *testing.T) {
 		{"s", litWord, "s"},
 		{"1.s", litWord, "1.s"},
 		{"1+1s", litWord, "1+1s"},
-		{"1GB", litSize, check.Size(1e9)},
-		{"1gb", litSize, check.Size(1e9)},
-		{"512MB", litSize, check.Size(512e6)},
-		{"1.5GB", litSize, check.Size(1.5e9)},
+		{"1GB", litSize, check.Size(1 << 30)},
+		{"1gb", litSize, check.Size(1 << 30)},
+		{"512MB", litSize, check.Size(512 << 20)},
+		{"1.5GB", litSize, check.Size(3 << 29)},
 		{"10KiB", litSize, check.Size(10 << 10)},
 		{"2GiB", litSize, check.Size(2 << 30)},
 		{"100B", litSize, check.Size(100)},
-		{"1kb", litSize, check.Size(1000)},
+		{"1kb", litSize, check.Size(1024)},
 		{"8EiB", litWord, "8EiB"}, // overflows int64
 		{"7EiB", litSize, check.Size(7 << 60)},
 		{"1\u212aB", litWord, "1\u212aB"}, // Kelvin sign is not k
@@ -106,14 +106,15 @@ func TestFormat(t *testing.T) {
 	}{
 		{0, "0B"},
 		{999, "999B"},
-		{1000, "1KB"},
-		{2048, "2.04KB"},
-		{999_999_999, "999.99MB"}, // truncated, never rounded up to 1GB
-		{12_300_000_000, "12.3GB"},
-		{12_345_678_901, "12.34GB"},
-		{-1500, "-1.5KB"},
-		{math.MaxInt64, "9.22EB"},
-		{math.MinInt64, "-9.22EB"},
+		{1000, "1000B"},
+		{1024, "1KB"},
+		{2048, "2KB"},
+		{1<<30 - 1, "1023.99MB"}, // truncated, never rounded up to 1GB
+		{12_300_000_000, "11.45GB"},
+		{12_345_678_901, "11.49GB"},
+		{-1500, "-1.47KB"},
+		{math.MaxInt64, "7.99EB"},
+		{math.MinInt64, "-8EB"},
 	}
 	for _, tt := range sizes {
 		if got := formatSize(tt.n); got != tt.want {

@@ -125,7 +125,7 @@ func formatDuration(d time.Duration) string {
 	return b.String()
 }
 
-// formatSize renders n in decimal units, truncated (never rounded up) to
+// formatSize renders n in units of 1024, truncated (never rounded up) to
 // two decimals: 512B, 12.3GB.
 func formatSize(n check.Size) string {
 	sign := ""
@@ -133,17 +133,18 @@ func formatSize(n check.Size) string {
 	if n < 0 {
 		sign, u = "-", uint64(-(n+1))+1
 	}
-	if u < 1000 {
+	if u < 1024 {
 		return sign + strconv.FormatUint(u, 10) + "B"
 	}
 	units := []string{"KB", "MB", "GB", "TB", "PB", "EB"}
-	div, i := uint64(1000), 0
-	for u/div >= 1000 && i < len(units)-1 {
-		div *= 1000
+	div, i := uint64(1024), 0
+	for u/div >= 1024 && i < len(units)-1 {
+		div *= 1024
 		i++
 	}
 	s := sign + strconv.FormatUint(u/div, 10)
-	if frac := (u % div) / (div / 100); frac > 0 {
+	// div/100 rounds down, so the quotient can reach 100; two decimals cap at .99.
+	if frac := min((u%div)/(div/100), 99); frac > 0 {
 		s += strings.TrimRight(fmt.Sprintf(".%02d", frac), "0")
 	}
 	return s + units[i]

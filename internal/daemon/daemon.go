@@ -100,6 +100,9 @@ func Start(o Options) (*Daemon, error) {
 		}
 		_ = job
 		scheduled++
+		if cron.Stalled(time.Now().In(o.Location)) {
+			fmt.Fprintf(o.Log, "警告：%s 没有下一次运行时间——节假日数据只到 %d 年；更新 internal/calendar/data 后重新构建\n", rb.ID, lastYear(o.Calendar))
+		}
 		fmt.Fprintf(o.Log, "已调度 %s（%s，cron %q，%s）\n", rb.ID, rb.Title, rb.Cron, daysLabel(rb.Days))
 	}
 	if o.Listen != "" {
@@ -127,6 +130,8 @@ func (d *Daemon) Addr() string {
 	}
 	return d.listener.Addr().String()
 }
+
+func lastYear(c *calendar.Calendar) int { _, last := c.Years(); return last }
 
 func daysLabel(days string) string {
 	switch days {

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/opsbook/opsbook/internal/condition"
 	"github.com/opsbook/opsbook/internal/runbook"
 	"github.com/opsbook/opsbook/internal/secret"
 )
@@ -136,8 +137,8 @@ func (e *execution) attempt(ctx context.Context, p prepared) Result {
 		res.Error = e.redact.String(msg)
 	}
 	res.Success = obs.Err == nil
-	for _, c := range p.conditions {
-		r := c.Eval(obs.Values)
+	for i, r := range condition.EvalAll(p.conditions, obs.Values) { // one JSON decode of BODY for all
+		c := p.conditions[i]
 		cr := ConditionResult{Condition: c.String(), Success: r.Success, Actual: e.redact.String(r.Actual), Reason: e.redact.String(r.Reason)}
 		if obs.Err != nil && !r.Success && r.Reason != "" {
 			cr.Reason = "" // the check's own error already says why

@@ -45,26 +45,34 @@ func (s *Schedule) IsValid(crontab string, loc *time.Location, now time.Time) er
 	return s.inner.IsValid(crontab, loc, now)
 }
 
+// Never is how far Next pushes a schedule that has no next run: gocron
+// spins on a zero time, so "no run" is a time a century away.
+const Never = 100 * 365 * 24 * time.Hour
+
 // Next implements gocron.Cron: the next cron time on an accepted day. A
-// year without holiday data stops the schedule (zero time) rather than
-// guessing, except for the "all" filter.
+// year without holiday data stops the schedule (a run a century away)
+// rather than guessing, except for the "all" filter.
 func (s *Schedule) Next(last time.Time) time.Time {
 	t := last
 	for range 3000 { // enough for any cron over years of days
 		t = s.inner.Next(t)
 		if t.IsZero() {
-			return t
+			break
 		}
 		ok, err := s.Accepts(t)
 		if err != nil {
-			return time.Time{}
+			break
 		}
 		if ok {
 			return t
 		}
 	}
-	return time.Time{}
+	return last.Add(Never)
 }
+
+// Stalled reports whether the schedule has no run after now (its days
+// reach past the holiday data).
+func (s *Schedule) Stalled(now time.Time) bool { return s.Next(now).Sub(now) >= Never }
 
 // Accepts reports whether the filter runs on t's day.
 func (s *Schedule) Accepts(t time.Time) (bool, error) {
