@@ -31,7 +31,7 @@ type CommitOptions struct {
 	Remote      string    // default: "origin"
 	Push        bool
 	MaxTries    int           // push attempts; default 5
-	Backoff     time.Duration // first retry waits Backoff·2^n ±50%; default 100ms
+	Backoff     time.Duration // retry n waits a random time averaging B·2^n, B = max(Backoff, longest attempt); default 100ms
 	SSH         SSHOptions    // for ssh:// remotes
 	Auth        transport.AuthMethod
 }

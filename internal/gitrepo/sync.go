@@ -31,12 +31,6 @@ func (sy *syncer) run(ctx context.Context, res *CommitResult) error {
 	var took time.Duration
 	for try := 1; try <= sy.o.MaxTries; try++ {
 		if try > 1 {
-			// Catch up with the remote before waiting, so that the next
-			// attempt can push at once in a single session.
-			if _, err := sy.catchUp(ctx, res, plumbing.ZeroHash); err != nil && !IsRejected(err) {
-				last = err
-				break
-			}
 			if err := sleep(ctx, backoff(max(sy.o.Backoff, took), try-1)); err != nil {
 				last = err
 				break
@@ -44,8 +38,8 @@ func (sy *syncer) run(ctx context.Context, res *CommitResult) error {
 		}
 		res.Tries = try
 		start := time.Now()
-		err := sy.attempt(ctx, res)
-		took = time.Since(start)
+		err := sy.attempt(ctx, res, try == 1)
+		took = max(took, time.Since(start))
 		if err == nil {
 			return nil
 		}
@@ -58,14 +52,20 @@ func (sy *syncer) run(ctx context.Context, res *CommitResult) error {
 	return &PushError{Commit: res.Hash, Remote: sy.rm.name, Branch: sy.branch.Short(), Tries: res.Tries, Err: last}
 }
 
-// backoff returns base·2^(n-1), ±50% at random, so runners that collided
-// spread out. The base is the configured backoff or, when pushing takes
-// longer (a loaded machine, a slow link), the time the failed attempt took:
-// the spread then scales with how long each competitor holds the branch.
+// backoff returns the wait before retry n (1 for the first retry): a
+// random time in [0, 2·base·2^n) ("full jitter"), so the mean doubles with
+// each retry and runners that collided spread over a wide window. The base
+// is the configured backoff or, when pushing takes longer (a loaded
+// machine, a slow link), the longest attempt so far: the spread then scales
+// with how long each competitor holds the branch.
 func backoff(base time.Duration, n int) time.Duration {
-	d := base << (n - 1)
-	return time.Duration(float64(d) * (0.5 + rand.Float64()))
+	d := base << n
+	return min(time.Duration(2*float64(d)*rand.Float64()), maxBackoff)
 }
+
+// maxBackoff caps a single wait, so five tries end within about a minute
+// even on a slow link.
+const maxBackoff = 20 * time.Second
 
 func sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
@@ -78,23 +78,16 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// attempt makes one push. It reads the remote tip from the receive-pack
-// advertisement and pushes in that session when our branch already
-// contains it. Otherwise it closes the session, catches up (fetch, replay
-// the local commits on the remote tip) and opens a fresh session: the
-// window in which another runner can move the branch under us is the push
-// itself, not the fetch and rebuild.
-func (sy *syncer) attempt(ctx context.Context, res *CommitResult) error {
+// attempt makes one push. The first attempt reads the remote tip from the
+// receive-pack advertisement and pushes in that same session when our
+// branch already contains it: the usual case, one connection. Otherwise
+// (and on every retry) it fetches the remote tip, replays the local-only
+// commits on it in the object store, and only then opens the push session
+// and checks that the tip has not moved: the window in which another runner
+// can move the branch under us is the push itself, not the fetch and the
+// rebuild. The local branch and work tree move after a successful push.
+func (sy *syncer) attempt(ctx context.Context, res *CommitResult, first bool) error {
 	st := sy.r.Storer
-	sess, ar, tip, err := sy.rm.openPush(ctx, sy.branch)
-	if err != nil {
-		return fmt.Errorf("连接远程 %s 失败：%w", sy.rm.display, err)
-	}
-	defer func() {
-		if sess != nil {
-			_ = sess.Close()
-		}
-	}()
 	local, err := readRef(st, sy.branch)
 	if err != nil {
 		return err
@@ -103,103 +96,111 @@ func (sy *syncer) attempt(ctx context.Context, res *CommitResult) error {
 	if local.IsZero() {
 		return nil // nothing committed, nothing to push
 	}
-	if tip == local {
-		res.Pushed = true
-		return sy.setTracking(ctx, tip)
-	}
-	var objs []plumbing.Hash
-	if tip.IsZero() {
-		if objs, err = sy.newBranchObjects(ar, local); err != nil {
+	if first {
+		sess, ar, tip, err := sy.rm.openPush(ctx, sy.branch)
+		if err != nil {
+			return fmt.Errorf("连接远程 %s 失败：%w", sy.rm.display, err)
+		}
+		done, err := sy.pushAsIs(ctx, res, sess, ar, local, tip)
+		_ = sess.Close()
+		if done || err != nil {
 			return err
 		}
-	} else {
-		var commits []*object.Commit
-		ff := false
-		if hasObject(st, tip) {
-			if commits, ff, err = unpushed(st, local, tip); err != nil {
-				return err
-			}
+	}
+	tip, err := sy.rm.fetch(ctx, st, sy.branch, sy.haves())
+	if err != nil {
+		return fmt.Errorf("从远程 %s 拉取 %s 失败：%w", sy.rm.display, sy.branch.Short(), err)
+	}
+	newTip := local
+	var objs []plumbing.Hash
+	if !tip.IsZero() {
+		if err := sy.setTracking(ctx, tip); err != nil {
+			return err
+		}
+		commits, ff, err := unpushed(st, local, tip)
+		if err != nil {
+			return err
 		}
 		if !ff {
-			_ = sess.Close()
-			sess = nil
-			base, err := sy.catchUp(ctx, res, tip)
-			if err != nil {
+			if commits, err = rebase(st, commits, tip, sy.committer); err != nil {
 				return err
 			}
-			if sess, ar, err = sy.reopen(ctx, base); err != nil {
-				return err
+			res.Rebased = true
+			newTip = tip
+			if len(commits) > 0 {
+				newTip = commits[len(commits)-1].Hash
 			}
-			if local, err = readRef(st, sy.branch); err != nil {
-				return err
-			}
-			res.Hash = local.String()
-			if local == base { // everything was already on the remote
-				res.Pushed = true
-				return nil
-			}
-			tip = base
-			if commits, ff, err = unpushed(st, local, tip); err != nil {
-				return err
-			}
-			if !ff {
-				return errRemoteMoved
-			}
+		}
+		if newTip == tip { // everything was already on the remote
+			res.Pushed = true
+			return sy.moveLocal(ctx, res, local, newTip)
 		}
 		if objs, err = objectsToPush(st, commits); err != nil {
 			return err
 		}
 	}
-	if err := sendPack(ctx, sess, ar, st, sy.branch, tip, local, objs); err != nil {
+	sess, ar, err := sy.reopen(ctx, tip)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = sess.Close() }()
+	if tip.IsZero() {
+		if objs, err = sy.newBranchObjects(ar, local); err != nil {
+			return err
+		}
+	}
+	if err := sendPack(ctx, sess, ar, st, sy.branch, tip, newTip, objs); err != nil {
 		return sy.rm.redact(err)
 	}
-	res.Pushed = true
-	if err := sy.setTracking(ctx, local); err != nil {
-		res.Warnings = append(res.Warnings, err.Error())
-	}
-	return nil
+	return sy.pushed(ctx, res, local, newTip)
 }
 
-// catchUp makes the local branch contain the remote tip: it fetches the tip
-// when we lack it (or when tip is zero: ask the remote), replays local-only
-// commits on it and moves the local branch and work tree there, as
-// `git pull --rebase` would. It returns the remote tip it built on.
-func (sy *syncer) catchUp(ctx context.Context, res *CommitResult, tip plumbing.Hash) (plumbing.Hash, error) {
+// pushAsIs pushes local in an open session when the remote tip needs no
+// fetch or rebase; done is false when it does.
+func (sy *syncer) pushAsIs(ctx context.Context, res *CommitResult, sess transport.ReceivePackSession, ar *packp.AdvRefs, local, tip plumbing.Hash) (done bool, err error) {
 	st := sy.r.Storer
-	if tip.IsZero() || !hasObject(st, tip) {
-		fetched, err := sy.rm.fetch(ctx, st, sy.branch, sy.haves())
-		if err != nil {
-			return plumbing.ZeroHash, fmt.Errorf("从远程 %s 拉取 %s 失败：%w", sy.rm.display, sy.branch.Short(), err)
+	var objs []plumbing.Hash
+	switch {
+	case tip == local:
+		res.Pushed = true
+		return true, sy.setTracking(ctx, tip)
+	case tip.IsZero():
+		if objs, err = sy.newBranchObjects(ar, local); err != nil {
+			return true, err
 		}
-		if fetched.IsZero() {
-			return plumbing.ZeroHash, errRemoteMoved // no such branch (any more)
+	case hasObject(st, tip):
+		commits, ff, err := unpushed(st, local, tip)
+		if err != nil || !ff {
+			return err != nil, err
 		}
-		tip = fetched
+		if err := sy.setTracking(ctx, tip); err != nil {
+			return true, err
+		}
+		if objs, err = objectsToPush(st, commits); err != nil {
+			return true, err
+		}
+	default:
+		return false, nil // the remote has commits we have not seen
 	}
-	if err := sy.setTracking(ctx, tip); err != nil {
-		return plumbing.ZeroHash, err
+	if err := sendPack(ctx, sess, ar, st, sy.branch, tip, local, objs); err != nil {
+		return true, sy.rm.redact(err)
 	}
-	local, err := readRef(st, sy.branch)
-	if err != nil {
-		return plumbing.ZeroHash, err
+	return true, sy.pushed(ctx, res, local, local)
+}
+
+// pushed records a successful push of newTip (local, or local rebased).
+func (sy *syncer) pushed(ctx context.Context, res *CommitResult, local, newTip plumbing.Hash) error {
+	res.Pushed = true
+	res.Hash = newTip.String()
+	if err := sy.setTracking(ctx, newTip); err != nil {
+		res.Warnings = append(res.Warnings, err.Error())
 	}
-	commits, ff, err := unpushed(st, local, tip)
-	if err != nil || ff {
-		return tip, err
+	if newTip != local {
+		if err := sy.moveLocal(ctx, res, local, newTip); err != nil {
+			res.Warnings = append(res.Warnings, fmt.Sprintf("已推送 %s，但%v", short(newTip), err))
+		}
 	}
-	rebased, err := rebase(st, commits, tip, sy.committer)
-	if err != nil {
-		return plumbing.ZeroHash, err
-	}
-	res.Rebased = true
-	newTip := tip
-	if len(rebased) > 0 {
-		newTip = rebased[len(rebased)-1].Hash
-	}
-	if err := sy.moveLocal(ctx, res, local, newTip); err != nil {
-		return plumbing.ZeroHash, err
-	}
-	return tip, nil
+	return nil
 }
 
 // reopen opens a new push session and checks that the remote branch is
@@ -262,8 +263,8 @@ func (sy *syncer) haves() []plumbing.Hash {
 }
 
 // newBranchObjects lists what a remote without our branch needs: everything
-// reachable from local that no advertised ref already has. This walks the
-// history once, as any first push does.
+// reachable from local that no ref the remote advertises already has. This
+// walks the history once, as any first push does.
 func (sy *syncer) newBranchObjects(ar *packp.AdvRefs, local plumbing.Hash) ([]plumbing.Hash, error) {
 	st := sy.r.Storer
 	refs, err := ar.AllReferences()
