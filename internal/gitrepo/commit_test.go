@@ -207,3 +207,22 @@ func TestPushErrorMessage(t *testing.T) {
 		}
 	}
 }
+
+func TestCommitPushFileURL(t *testing.T) {
+	bare := newRemote(t)
+	clone := cloneOf(t, bare)
+	runGit(t, clone, "remote", "set-url", "origin", "file://"+bare)
+	other := cloneOf(t, bare)
+	if _, err := runnerCommit(t, other, map[string]string{"content/inspection/2026/INS-other.yaml": "id: other\n"}, CommitOptions{Push: true}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := runnerCommit(t, clone, map[string]string{insPath: "id: file-url\n"}, CommitOptions{Push: true})
+	if err != nil || !res.Pushed || !res.Rebased {
+		t.Fatalf("%+v %v", res, err)
+	}
+	if runGit(t, bare, "rev-parse", "main") != res.Hash {
+		t.Fatal("file:// push did not land")
+	}
+	assertClean(t, clone)
+	assertFsck(t, clone)
+}
