@@ -78,6 +78,7 @@ func Commit(ctx context.Context, root string, changes []Change, o CommitOptions)
 	if err != nil {
 		return res, err
 	}
+	defer repo.close()
 	if repo.lk, err = lockRepo(ctx, repo.gitdir); err != nil {
 		return res, err
 	}
@@ -221,6 +222,14 @@ func openRepo(root string) (*repo, error) {
 		rp.worktree = w.Filesystem.Root()
 	}
 	return rp, nil
+}
+
+// close releases the pack files go-git keeps open; a daemon commits
+// every run and must not accumulate descriptors.
+func (rp *repo) close() {
+	if s, ok := rp.r.Storer.(*filesystem.Storage); ok {
+		_ = s.Close()
+	}
 }
 
 func (rp *repo) resolveBranch(o CommitOptions) error {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -225,4 +226,31 @@ func TestCommitPushFileURL(t *testing.T) {
 	}
 	assertClean(t, clone)
 	assertFsck(t, clone)
+}
+
+// A daemon commits every run: Commit must not keep files open.
+func TestCommitDoesNotLeakDescriptors(t *testing.T) {
+	entries, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Skip("no /proc/self/fd on this system")
+	}
+	bare := newRemote(t)
+	clone := cloneOf(t, bare)
+	runGit(t, bare, "gc", "-q") // objects in a pack file, as on a real remote
+	runGit(t, clone, "gc", "-q")
+	if _, err := runnerCommit(t, clone, map[string]string{"warm.yaml": "x\n"}, CommitOptions{Push: true}); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ = os.ReadDir("/proc/self/fd")
+	before := len(entries)
+	for i := range 10 {
+		p := "content/inspection/2026/INS-fd-" + strconv.Itoa(i) + ".yaml"
+		if _, err := runnerCommit(t, clone, map[string]string{p: "id: fd\n"}, CommitOptions{Push: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	entries, _ = os.ReadDir("/proc/self/fd")
+	if after := len(entries); after > before+2 {
+		t.Fatalf("open descriptors grew from %d to %d over 10 commits", before, after)
+	}
 }
