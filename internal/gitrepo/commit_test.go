@@ -135,7 +135,7 @@ func TestCommitRejectsBadPaths(t *testing.T) {
 	bare := newRemote(t)
 	clone := cloneOf(t, bare)
 	head := runGit(t, clone, "rev-parse", "HEAD")
-	for _, p := range []string{"", "/etc/passwd", "a/../b", "./a", "a//b", ".git/config", "a/.GIT/x", "a\\b", "dir/"} {
+	for _, p := range []string{"", "/etc/passwd", "a/../b", "./a", "a//b", ".git/config", "a/.GIT/x", "a\\b", "dir/", ".GIT/x", "a/.git. /b", "GIT~1/x"} {
 		if _, err := Commit(ctxT(t), clone, []Change{{Path: p, Content: []byte("x")}}, CommitOptions{}); err == nil {
 			t.Errorf("path %q accepted", p)
 		}

@@ -63,8 +63,12 @@ func (e *PushError) Error() string {
 	if len(c) > 10 {
 		c = c[:10]
 	}
-	return fmt.Sprintf("提交 %s 已保存在本地，但推送到 %s/%s 失败（尝试 %d 次）：%v；下次带推送的运行会自动补推，也可在确认远程可达后执行 git push %s %s",
-		c, e.Remote, e.Branch, e.Tries, e.Err, e.Remote, e.Branch)
+	tries := ""
+	if e.Tries > 1 {
+		tries = fmt.Sprintf("（尝试 %d 次）", e.Tries)
+	}
+	return fmt.Sprintf("提交 %s 已保存在本地，但推送到 %s/%s 失败%s：%v；下次带推送的运行会自动补推，也可在确认远程可达后执行 git push %s %s",
+		c, e.Remote, e.Branch, tries, e.Err, e.Remote, e.Branch)
 }
 
 // Unwrap exposes both ErrPushPending and the cause.

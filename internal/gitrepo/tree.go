@@ -29,11 +29,19 @@ func checkPath(p string) error {
 		return fmt.Errorf("路径 %q 不合法：应是仓库内以 / 分隔的相对路径", p)
 	}
 	for _, c := range strings.Split(p, "/") {
-		if c == "" || c == "." || c == ".." || strings.EqualFold(c, ".git") {
+		if c == "" || c == "." || c == ".." || isDotGit(c) {
 			return fmt.Errorf("路径 %q 不合法：不能含空段、.、.. 或 .git", p)
 		}
 	}
 	return nil
+}
+
+// isDotGit matches the names git refuses in trees because a file system
+// may treat them as ".git" (case, trailing dots and spaces, the NTFS short
+// name).
+func isDotGit(c string) bool {
+	c = strings.ToLower(strings.TrimRight(c, ". "))
+	return c == ".git" || c == "git~1"
 }
 
 // treeNode groups changes by path component.
