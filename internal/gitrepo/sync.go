@@ -125,14 +125,13 @@ func (sy *syncer) attempt(ctx context.Context, res *CommitResult, first bool) er
 			if commits, err = rebase(st, commits, tip, sy.committer); err != nil {
 				return err
 			}
-			res.Rebased = true
 			newTip = tip
 			if len(commits) > 0 {
 				newTip = commits[len(commits)-1].Hash
 			}
 		}
 		if newTip == tip { // everything was already on the remote
-			res.Pushed = true
+			res.Pushed, res.Rebased = true, !ff
 			return sy.moveLocal(ctx, res, local, newTip)
 		}
 		if objs, err = objectsToPush(st, commits); err != nil {
@@ -152,6 +151,7 @@ func (sy *syncer) attempt(ctx context.Context, res *CommitResult, first bool) er
 	if err := sendPack(ctx, sess, ar, st, sy.branch, tip, newTip, objs); err != nil {
 		return sy.rm.redact(err)
 	}
+	res.Rebased = newTip != local
 	return sy.pushed(ctx, res, local, newTip)
 }
 
