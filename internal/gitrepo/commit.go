@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -218,6 +220,9 @@ func openRepo(root string) (*repo, error) {
 		return nil, fmt.Errorf("open git repository %s: unsupported storage", root)
 	}
 	rp := &repo{r: r, gitdir: fsStore.Filesystem().Root()}
+	if _, err := os.Stat(filepath.Join(rp.gitdir, "commondir")); err == nil {
+		return nil, fmt.Errorf("%s 是 git worktree 建立的链接工作区，暂不支持：请在主克隆目录中运行", root)
+	}
 	if w, err := r.Worktree(); err == nil {
 		rp.worktree = w.Filesystem.Root()
 	}

@@ -149,6 +149,12 @@ func TestCommitRejectsBadPaths(t *testing.T) {
 	if _, err := Commit(ctxT(t), clone, []Change{{Path: "a", Content: []byte("1")}, {Path: "a", Content: []byte("2")}}, CommitOptions{}); err == nil {
 		t.Error("duplicate path accepted")
 	}
+	// A linked work tree (git worktree add) keeps its refs elsewhere.
+	linked := filepath.Join(t.TempDir(), "linked")
+	runGit(t, clone, "worktree", "add", "-q", "-b", "side", linked)
+	if _, err := Commit(ctxT(t), linked, []Change{{Path: "a", Content: []byte("1")}}, CommitOptions{}); err == nil || !strings.Contains(err.Error(), "worktree") {
+		t.Errorf("linked work tree accepted: %v", err)
+	}
 	// A directory inside the repository is not the repository.
 	if _, err := Commit(ctxT(t), filepath.Join(clone, "content"), []Change{{Path: "a", Content: []byte("1")}}, CommitOptions{}); err == nil || !strings.Contains(err.Error(), "根目录") {
 		t.Errorf("subdirectory accepted as the repository: %v", err)
