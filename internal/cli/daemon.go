@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"time"
 
@@ -17,6 +18,17 @@ import (
 
 func init() {
 	register(command{name: "runner", summary: "常驻运行：按计划（含节假日日历）执行所有运行手册，提供 /healthz 和 /metrics", run: runDaemon})
+}
+
+// gcAuto runs `git gc --auto` when the git CLI is installed; it returns at
+// once unless enough loose objects have piled up.
+func gcAuto(ctx context.Context, root string) {
+	if _, err := exec.LookPath("git"); err != nil {
+		return
+	}
+	cmd := exec.CommandContext(ctx, "git", "gc", "--auto", "--quiet")
+	cmd.Dir = root
+	_ = cmd.Run()
 }
 
 func runDaemon(ctx context.Context, env *Env, args []string) int {
@@ -53,17 +65,29 @@ func runDaemon(ctx context.Context, env *Env, args []string) int {
 	}
 	runner.CleanTemp(root, time.Hour)
 	_, gitErr := os.Stat(filepath.Join(root, ".git"))
+	// One alerter per runbook for the daemon's life, so rate limits and
+	// de-duplication span runs.
+	alerters := map[string]*alert.Alerter{}
+	for _, rb := range rbs {
+		if len(rb.Alerts) > 0 {
+			a, err := alert.FromConfig(rb.Alerts, rp.Config.Platform, rp.Config.Location)
+			if err != nil {
+				return fail(env, fmt.Errorf("opsbook runner: %s 的告警配置：%w", rb.ID, err))
+			}
+			alerters[rb.ID] = a
+		}
+	}
 	run := func(ctx context.Context, rb *runbook.Runbook) (*runner.Report, error) {
 		opts := runner.Options{Root: root, Runner: name, Location: rp.Config.Location, MaxFileSize: rp.Config.MaxFileSize,
-			Commit: gitErr == nil, Push: push && gitErr == nil}
-		if len(rb.Alerts) > 0 {
-			d, err := alert.FromConfig(rb.Alerts, rp.Config.Platform, rp.Config.Location)
-			if err != nil {
-				return nil, err
-			}
-			opts.Alerter = d
+			Commit: gitErr == nil, Push: push && gitErr == nil, GitSSH: gitSSHFromEnv()}
+		if a, ok := alerters[rb.ID]; ok {
+			opts.Alerter = a
 		}
-		return runner.Run(ctx, rb, opts)
+		rep, err := runner.Run(ctx, rb, opts)
+		if err == nil && gitErr == nil {
+			gcAuto(ctx, root) // go-git writes loose objects; let git pack them now and then
+		}
+		return rep, err
 	}
 	d, err := daemon.Start(daemon.Options{Listen: listen, Location: rp.Config.Location, Calendar: calendar.Default(),
 		Runbooks: rbs, Run: run, Log: env.Stderr})

@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/opsbook/opsbook/internal/alert"
+	"github.com/opsbook/opsbook/internal/gitrepo"
 	"github.com/opsbook/opsbook/internal/runbook"
 	"github.com/opsbook/opsbook/internal/runner"
 	"github.com/opsbook/opsbook/internal/validate"
@@ -70,7 +71,7 @@ func runRun(ctx context.Context, env *Env, args []string) int {
 	exit := ExitOK
 	for _, rb := range rbs {
 		opts := runner.Options{Root: root, Runner: o.runnerName, Location: rp.Config.Location, MaxFileSize: rp.Config.MaxFileSize,
-			DryRun: o.dryRun, Commit: !o.noCommit && gitErr == nil, Push: o.push && !o.noCommit}
+			DryRun: o.dryRun, Commit: !o.noCommit && gitErr == nil, Push: o.push && !o.noCommit, GitSSH: gitSSHFromEnv()}
 		if len(rb.Alerts) > 0 && !o.dryRun {
 			d, err := alert.FromConfig(rb.Alerts, rp.Config.Platform, rp.Config.Location)
 			if err != nil {
@@ -97,6 +98,17 @@ func runRun(ctx context.Context, env *Env, args []string) int {
 		}
 	}
 	return exit
+}
+
+// gitSSHFromEnv reads how to push to an ssh:// remote: OPSBOOK_GIT_SSH_KEY
+// (a private key file; default the SSH agent), OPSBOOK_GIT_SSH_PASSPHRASE,
+// and SSH_KNOWN_HOSTS (default ~/.ssh/known_hosts).
+func gitSSHFromEnv() gitrepo.SSHOptions {
+	o := gitrepo.SSHOptions{KeyFile: os.Getenv("OPSBOOK_GIT_SSH_KEY"), KeyPassphrase: os.Getenv("OPSBOOK_GIT_SSH_PASSPHRASE")}
+	if kh := os.Getenv("SSH_KNOWN_HOSTS"); kh != "" {
+		o.KnownHosts = filepath.SplitList(kh)
+	}
+	return o
 }
 
 // runbookRef turns a command-line runbook (id or path) into what

@@ -29,6 +29,9 @@ type Options struct {
 	Now         func() time.Time // default time.Now
 	// GitAuthor is the commit author; default "opsbook runner".
 	GitAuthorName, GitAuthorEmail string
+	// GitSSH authenticates pushes to ssh:// remotes (host keys are always
+	// verified against known_hosts).
+	GitSSH gitrepo.SSHOptions
 }
 
 // Report is what a run did.
@@ -215,6 +218,7 @@ func commit(ctx context.Context, rep *Report, o Options, redact *secret.Redactor
 	}
 	res, err := gitrepo.Commit(ctx, o.Root, changes, gitrepo.CommitOptions{
 		Message: redact.String(commitMessage(rep)), AuthorName: name, AuthorEmail: email, When: rep.End, Push: o.Push,
+		SSH: o.GitSSH,
 	})
 	rep.Commit, rep.Pushed = res.Hash, res.Pushed
 	if err != nil {
