@@ -6,6 +6,7 @@ import (
 	"maps"
 	"strings"
 
+	"github.com/opsbook/opsbook/internal/alert"
 	"github.com/opsbook/opsbook/internal/check"
 	"github.com/opsbook/opsbook/internal/condition"
 	"github.com/opsbook/opsbook/internal/runbook"
@@ -21,6 +22,13 @@ func Lint(rb *runbook.Runbook) []runbook.Error {
 	if rb.Cron != "" {
 		if _, err := ParseSchedule(rb.Cron, rb.Days); err != nil {
 			errs = append(errs, runbook.Error{Pointer: "/schedule/cron", Message: err.Error()})
+		}
+	}
+	for i, cfg := range rb.Alerts {
+		_, err := alert.New(cfg)
+		var ce *alert.ConfigError
+		if err != nil && !(errors.As(err, &ce) && ce.Ref) {
+			errs = append(errs, runbook.Error{Pointer: fmt.Sprintf("/alerts/%d", i), Message: err.Error()})
 		}
 	}
 	for _, c := range rb.Checks {
