@@ -19,10 +19,14 @@ test:
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
 
-## bench: performance figures (validate 100,000 records; a 20-file pull request)
+## bench: performance figures — validate 100,000 records and a 20-file pull
+## request; 1,000 HTTP checks at concurrency 50; commit+push into a repo of
+## 100,000 files and 20,000 commits vs the git CLI; a year of repository growth
 bench: build
 	RECORDS=$(RECORDS) ./.ci/bench
-	$(GO) test -run '^$$' -bench . -benchmem ./internal/record ./internal/validate
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/record ./internal/validate ./internal/condition
+	$(GO) test -run '^$$' -bench Run1000HTTPChecks -benchtime 5x ./internal/runner
+	./.ci/bench-git
 
 ## lint: formatting, vet and a tidy go.mod
 lint:
