@@ -46,6 +46,9 @@ type Kind struct {
 	Root map[string]any
 	// EnumLabels maps a property's pointer pattern to value → Chinese label.
 	EnumLabels map[string]map[string]string
+	// Titles maps a property's pointer pattern ("/window/start",
+	// "/items/*/status") to its Chinese title.
+	Titles map[string]string
 
 	schema *jsonschema.Schema
 }
@@ -142,7 +145,7 @@ func Load(dir string) (*Set, error) {
 		if !ok {
 			continue // a library of $defs such as common.yaml
 		}
-		k := &Kind{File: name, schema: sch, Root: doc, EnumLabels: map[string]map[string]string{}}
+		k := &Kind{File: name, schema: sch, Root: doc, EnumLabels: map[string]map[string]string{}, Titles: map[string]string{}}
 		k.Name, _ = meta["kind"].(string)
 		k.Label, _ = meta["label"].(string)
 		k.Prefix, _ = meta["prefix"].(string)
@@ -214,6 +217,9 @@ func (a *annotations) walk(file string, node map[string]any, pattern []string, d
 			p, ok := p.(map[string]any)
 			if !ok {
 				continue
+			}
+			if t, ok := p["title"].(string); ok {
+				a.kind.Titles["/"+strings.Join(append(slices.Clone(pattern), name), "/")] = t
 			}
 			if sib, ok := p["x-after"].(string); ok {
 				a.kind.Afters = append(a.kind.Afters, After{Object: slices.Clone(pattern), Prop: name, Sibling: sib})

@@ -1,0 +1,209 @@
+package site
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/opsbook/opsbook/internal/gitrepo"
+	"github.com/opsbook/opsbook/internal/search"
+	"github.com/opsbook/opsbook/internal/validate"
+	"github.com/opsbook/opsbook/themes"
+)
+
+// Options control a build.
+type Options struct {
+	Root     string    // repository root
+	Out      string    // output directory; default <Root>/public
+	Now      time.Time // "now" for the dashboard; default time.Now()
+	Log      io.Writer // warnings and progress
+	Language string    // "zh-cn" (default) or "en" for the theme's strings
+}
+
+// Result describes a finished build.
+type Result struct {
+	Out      string
+	Records  int
+	Duration time.Duration
+	Search   search.Stats
+}
+
+// Build stages the repository, runs Hugo and swaps the output into place.
+func Build(ctx context.Context, o Options) (*Result, error) {
+	start := time.Now()
+	if o.Log == nil {
+		o.Log = io.Discard
+	}
+	if o.Now.IsZero() {
+		o.Now = time.Now()
+	}
+	if o.Out == "" {
+		o.Out = filepath.Join(o.Root, "public")
+	}
+	if o.Language == "" {
+		o.Language = "zh-cn"
+	}
+	rp, err := validate.Open(o.Root)
+	if err != nil {
+		return nil, err
+	}
+	cache := filepath.Join(o.Root, ".cache")
+	if err := os.MkdirAll(cache, 0o755); err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp(cache, "site-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	s := &stage{rp: rp, dir: dir, now: o.Now}
+	s.load(func(msg string) { fmt.Fprintln(o.Log, "警告："+msg) })
+	if _, err := os.Stat(filepath.Join(o.Root, ".git")); err == nil {
+		s.audit, err = gitrepo.AuditTrail(ctx, o.Root, "", "content/")
+		if err != nil {
+			fmt.Fprintf(o.Log, "警告：读取 git 历史失败，页面不显示审计信息：%v\n", err)
+		}
+	}
+	if err := s.writeSite(o.Language); err != nil {
+		return nil, fmt.Errorf("准备站点内容：%w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := hugoBuild(dir, o.Log); err != nil {
+		return nil, err
+	}
+	public := filepath.Join(dir, "public")
+	// HugoSites.Build does not copy static files (the CLI's syncer does).
+	if err := copyTree(filepath.Join(dir, "themes", "opsbook", "static"), public); err != nil {
+		return nil, fmt.Errorf("复制静态文件：%w", err)
+	}
+	stats, err := search.Write(filepath.Join(public, "search", "index"), s.searchDocs(), search.Options{})
+	if err != nil {
+		return nil, fmt.Errorf("写搜索索引：%w", err)
+	}
+	if err := swap(public, o.Out); err != nil {
+		return nil, err
+	}
+	return &Result{Out: o.Out, Records: len(s.recs), Duration: time.Since(start), Search: stats}, nil
+}
+
+// writeSite writes the Hugo project: config, theme, pages and data.
+func (s *stage) writeSite(lang string) error {
+	if err := copyEmbedded(themes.FS, "opsbook", filepath.Join(s.dir, "themes", "opsbook")); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(s.dir, "hugo.toml"), []byte(hugoConfig(s.rp.Config.Platform, lang)), 0o644); err != nil {
+		return err
+	}
+	if err := s.writePages(); err != nil {
+		return err
+	}
+	home := map[string]any{"title": s.rp.Config.Platform + " 运维台账"}
+	if err := writePage(filepath.Join(s.dir, "content", "_index.md"), home, ""); err != nil {
+		return err
+	}
+	if err := writePage(filepath.Join(s.dir, "content", "search", "_index.md"), map[string]any{"title": "搜索", "layout": "search", "kinds": s.kindOptions()}, ""); err != nil {
+		return err
+	}
+	if err := writePage(filepath.Join(s.dir, "content", "calendar", "_index.md"), map[string]any{"title": "变更日历", "layout": "calendar", "months": s.changeCalendar()}, ""); err != nil {
+		return err
+	}
+	if err := writeJSON(filepath.Join(s.dir, "data", "dashboard.json"), s.dashboard()); err != nil {
+		return err
+	}
+	return writeJSON(filepath.Join(s.dir, "data", "charts.json"), s.charts())
+}
+
+func (s *stage) kindOptions() []countView {
+	var out []countView
+	for _, n := range s.rp.Schemas.KindNames() {
+		out = append(out, countView{Key: n, Label: s.rp.Schemas.Kinds[n].Label})
+	}
+	return out
+}
+
+// hugoConfig locks Hugo down: no remote fetches, no exec, no environment,
+// no raw HTML from Markdown.
+func hugoConfig(platform, lang string) string {
+	return fmt.Sprintf(`baseURL = "/"
+relativeURLs = true
+uglyURLs = false
+disablePathToLower = true
+title = %q
+theme = "opsbook"
+defaultContentLanguage = %q
+hasCJKLanguage = true
+enableRobotsTXT = false
+disableKinds = ["taxonomy", "term", "rss", "sitemap", "robotstxt", "404"]
+timeZone = "Asia/Shanghai"
+[languages.%s]
+  locale = %q
+  weight = 1
+[markup.goldmark.renderer]
+  unsafe = false
+[markup.goldmark.parser]
+  autoHeadingID = true
+[security]
+  enableInlineShortcodes = false
+  [security.exec]
+    allow = ['^$']
+    osEnv = ['^PATH$']
+  [security.funcs]
+    getenv = ['^$']
+  [security.http]
+    methods = ['(?i)GET']
+    urls = ['none']
+[caches.getresource]
+  maxAge = 0
+`, platform+" 运维台账", lang, lang, map[string]string{"zh-cn": "zh-CN", "en": "en"}[lang])
+}
+
+// swap replaces out with the freshly built dir: rename the old one aside,
+// rename the new one in, then delete the old — a failed build never touches out.
+func swap(built, out string) error {
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return err
+	}
+	old := out + ".old"
+	os.RemoveAll(old)
+	if err := os.Rename(out, old); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("替换 %s：%w", out, err)
+	}
+	if err := os.Rename(built, out); err != nil {
+		os.Rename(old, out)
+		return fmt.Errorf("替换 %s：%w（%s 与仓库不在同一文件系统？）", out, err, built)
+	}
+	return os.RemoveAll(old)
+}
+
+func copyEmbedded(fsys fs.FS, root, dst string) error {
+	return fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel := strings.TrimPrefix(strings.TrimPrefix(p, root), "/")
+		target := filepath.Join(dst, filepath.FromSlash(rel))
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		data, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, data, 0o644)
+	})
+}
+
+func copyTree(src, dst string) error {
+	if _, err := os.Stat(src); errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	return copyEmbedded(os.DirFS(src), ".", dst)
+}

@@ -1,0 +1,38 @@
+package site
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/gohugoio/hugo/config"
+	"github.com/gohugoio/hugo/config/allconfig"
+	"github.com/gohugoio/hugo/common/loggers"
+	"github.com/gohugoio/hugo/deps"
+	"github.com/gohugoio/hugo/hugofs"
+	"github.com/gohugoio/hugo/hugolib"
+	"github.com/spf13/afero"
+)
+
+// hugoBuild runs Hugo in-process on the staged site in dir (which holds
+// hugo.toml, content/, data/, themes/) and writes the output to dir/public.
+// Static files are not copied by HugoSites.Build; the caller does that.
+func hugoBuild(dir string, logw io.Writer) error {
+	logger := loggers.New(loggers.Options{StdOut: logw, StdErr: logw, Level: logLevelWarn()})
+	flags := config.New()
+	flags.Set("workingDir", dir)
+	afs := afero.NewOsFs()
+	res, err := allconfig.LoadConfig(allconfig.ConfigSourceDescriptor{Fs: afs, Flags: flags, Logger: logger, Environ: []string{}})
+	if err != nil {
+		return fmt.Errorf("加载站点配置：%w", err)
+	}
+	fs := hugofs.NewFrom(afs, res.LoadingInfo.BaseConfig)
+	sites, err := hugolib.NewHugoSites(deps.DepsCfg{Configs: res, Fs: fs, LogLevel: logger.Level(), StdErr: logger.StdErr()})
+	if err != nil {
+		return fmt.Errorf("初始化 Hugo：%w", err)
+	}
+	defer sites.Close()
+	if err := sites.Build(hugolib.BuildCfg{}); err != nil {
+		return fmt.Errorf("Hugo 构建失败：%w", err)
+	}
+	return nil
+}

@@ -1,0 +1,332 @@
+package site
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/opsbook/opsbook/internal/export"
+	"github.com/opsbook/opsbook/internal/gitrepo"
+	"github.com/opsbook/opsbook/internal/record"
+	"github.com/opsbook/opsbook/internal/validate"
+)
+
+// stage is the site being assembled from one repository.
+type stage struct {
+	rp     *validate.Repository
+	dir    string // staging directory (Hugo working dir)
+	now    time.Time
+	recs   []*rec
+	byID   map[string]*rec
+	byKind map[string][]*rec
+	back   map[string][]backlink // target id → records referring to it
+	audit  map[string]*gitrepo.Audit
+}
+
+// backlink is a record that refers to another.
+type backlink struct {
+	From  *rec
+	Field string // the referring field's Chinese title
+}
+
+// load reads every record of the repository (files that do not load are
+// skipped with a warning: opsbook validate is where they are reported).
+func (s *stage) load(warn func(string)) {
+	s.byID, s.byKind, s.back = map[string]*rec{}, map[string][]*rec{}, map[string][]backlink{}
+	for _, e := range s.rp.Index.Entries {
+		k, ok := s.rp.Schemas.Kinds[e.Kind]
+		if !ok {
+			continue
+		}
+		r, err := record.ReadFile(s.rp.Index.Abs(e.Path), e.Path, s.rp.Config.MaxFileSize)
+		if err != nil || r.ID() == "" {
+			warn(fmt.Sprintf("跳过 %s：%v", e.Path, err))
+			continue
+		}
+		x := &rec{Record: r, kind: k, id: r.ID(), date: export.DateOf(r.Fields)}
+		s.recs = append(s.recs, x)
+		s.byID[x.id] = x
+		s.byKind[k.Name] = append(s.byKind[k.Name], x)
+	}
+	for _, list := range s.byKind {
+		sort.Slice(list, func(i, j int) bool {
+			if list[i].date != list[j].date {
+				return list[i].date > list[j].date // newest first
+			}
+			return list[i].id > list[j].id
+		})
+	}
+	for _, r := range s.recs {
+		for _, ref := range r.kind.Refs {
+			field := title(r.kind, "/"+strings.Join(ref.Pattern, "/"), ref.Pattern[0])
+			each(r.Fields, ref.Pattern, func(v any) {
+				id, _ := v.(string)
+				if t, ok := s.byID[id]; ok && t.kind.Name == ref.Target && t != r {
+					if n := len(s.back[id]); n == 0 || s.back[id][n-1].From != r {
+						s.back[id] = append(s.back[id], backlink{From: r, Field: field})
+					}
+				}
+			})
+		}
+	}
+}
+
+func each(v any, pattern []string, fn func(any)) {
+	if len(pattern) == 0 {
+		fn(v)
+		return
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		if child, ok := x[pattern[0]]; ok && pattern[0] != "*" {
+			each(child, pattern[1:], fn)
+		}
+	case []any:
+		if pattern[0] == "*" {
+			for _, item := range x {
+				each(item, pattern[1:], fn)
+			}
+		}
+	}
+}
+
+// pageFront is the front matter of a record page.
+type pageFront struct {
+	Title     string         `json:"title"`
+	Date      string         `json:"date,omitempty"`
+	Kind      string         `json:"kind"`
+	KindLabel string         `json:"kindLabel"`
+	ID        string         `json:"id"`
+	Source    string         `json:"source"` // repository path
+	Status    string         `json:"status,omitempty"`
+	StatusKey string         `json:"statusKey,omitempty"`
+	Rows      []Row          `json:"rows"`
+	Tables    []Table        `json:"tables,omitempty"`
+	Backlinks []backlinkView `json:"backlinks,omitempty"`
+	Audit     *auditView     `json:"audit,omitempty"`
+	Extra     map[string]any `json:"extra,omitempty"`
+}
+
+type backlinkView struct {
+	Kind   string `json:"kind"`
+	Label  string `json:"label"`
+	Field  string `json:"field"`
+	Items  []item `json:"items"`
+	Attrs  []string `json:"attrs,omitempty"` // document attribute columns on project pages
+}
+
+// item is a record in a list.
+type item struct {
+	ID        string   `json:"id"`
+	Title     string   `json:"title"`
+	URL       string   `json:"url"`
+	Date      string   `json:"date,omitempty"`
+	Status    string   `json:"status,omitempty"`
+	StatusKey string   `json:"statusKey,omitempty"`
+	Kind      string   `json:"kind,omitempty"`
+	Attrs     []string `json:"attrs,omitempty"`
+	Note      string   `json:"note,omitempty"`
+}
+
+type auditView struct {
+	CreatedBy, CreatedAt, UpdatedBy, UpdatedAt string
+	ApprovedBy, ApprovedAt                     string
+	Independent                                bool
+	Reason                                     string
+	Approvals                                  []string
+}
+
+func (s *stage) itemOf(r *rec) item {
+	it := item{ID: r.id, Title: r.Title(), URL: r.url(), Date: short(r.date), Kind: r.kind.Label}
+	it.StatusKey = r.str("status")
+	it.Status = s.value(r, "/status", it.StatusKey)
+	return it
+}
+
+func short(date string) string {
+	if len(date) >= 16 {
+		return date[:16]
+	}
+	return date
+}
+
+// writePages writes one Hugo page per record and an index page per kind.
+func (s *stage) writePages() error {
+	for _, name := range s.rp.Schemas.KindNames() {
+		k := s.rp.Schemas.Kinds[name]
+		front := map[string]any{"title": k.Label, "kind": name, "count": len(s.byKind[name]), "columns": listColumns(name)}
+		var items []item
+		for _, r := range s.byKind[name] {
+			it := s.itemOf(r)
+			it.Note = listNote(r)
+			items = append(items, it)
+		}
+		front["items"] = items
+		front["statuses"] = k.EnumLabels["/status"]
+		if err := writePage(filepath.Join(s.dir, "content", name, "_index.md"), front, ""); err != nil {
+			return err
+		}
+	}
+	for _, r := range s.recs {
+		rows, tables := s.display(r)
+		f := pageFront{Title: r.Title(), Date: dateOnly(r.date), Kind: r.kind.Name, KindLabel: r.kind.Label, ID: r.id,
+			Source: r.Path, Rows: rows, Tables: tables}
+		f.StatusKey = r.str("status")
+		f.Status = s.value(r, "/status", f.StatusKey)
+		f.Backlinks = s.backlinks(r)
+		if a := s.audit[r.Path]; a != nil {
+			f.Audit = auditOf(a, r.kind.Name == "change")
+		}
+		if err := writePage(filepath.Join(s.dir, "content", r.kind.Name, r.id+".md"), f, r.Body); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func dateOnly(d string) string {
+	if len(d) >= 10 {
+		if _, err := time.Parse(time.DateOnly, d[:10]); err == nil {
+			return d[:10]
+		}
+	}
+	return ""
+}
+
+// listColumns are the extra columns of a kind's list page.
+func listColumns(kind string) []string {
+	switch kind {
+	case "change":
+		return []string{"实施窗口"}
+	case "ticket":
+		return []string{"部门 · 类别"}
+	case "asset":
+		return []string{"类型"}
+	}
+	return nil
+}
+
+func listNote(r *rec) string {
+	switch r.kind.Name {
+	case "change":
+		w, _ := r.Fields["window"].(map[string]any)
+		s, _ := w["start"].(string)
+		e, _ := w["end"].(string)
+		return s + " – " + e
+	case "ticket":
+		return r.str("department") + " · " + r.str("category")
+	case "asset":
+		return r.str("type")
+	}
+	return ""
+}
+
+func (s *stage) backlinks(r *rec) []backlinkView {
+	groups := map[string]*backlinkView{}
+	var order []string
+	for _, b := range s.back[r.id] {
+		key := b.From.kind.Name + "|" + b.Field
+		g, ok := groups[key]
+		if !ok {
+			g = &backlinkView{Kind: b.From.kind.Name, Label: b.From.kind.Label, Field: b.Field}
+			groups[key] = g
+			order = append(order, key)
+		}
+		it := s.itemOf(b.From)
+		if r.kind.Name == "project" && b.From.kind.Name == "document" {
+			attrs, _ := b.From.Fields["attributes"].(map[string]any)
+			if g.Attrs == nil {
+				for _, d := range s.rp.Rules.Projects[r.id] {
+					g.Attrs = append(g.Attrs, d.Title)
+				}
+			}
+			for _, d := range s.rp.Rules.Projects[r.id] {
+				it.Attrs = append(it.Attrs, s.value(b.From, "/attributes/"+d.Name, attrs[d.Name]))
+			}
+		}
+		if r.kind.Name == "asset" && b.From.kind.Name == "inspection" {
+			it.Note = itemStatusFor(b.From, r.id)
+		}
+		g.Items = append(g.Items, it)
+	}
+	sort.Slice(order, func(i, j int) bool { return order[i] < order[j] })
+	out := make([]backlinkView, 0, len(order))
+	for _, k := range order {
+		g := groups[k]
+		sort.SliceStable(g.Items, func(i, j int) bool { return g.Items[i].Date > g.Items[j].Date })
+		out = append(out, *g)
+	}
+	return out
+}
+
+// itemStatusFor summarises an inspection's items about one asset.
+func itemStatusFor(ins *rec, asset string) string {
+	items, _ := ins.Fields["items"].([]any)
+	var parts []string
+	for _, it := range items {
+		m, _ := it.(map[string]any)
+		if m["asset"] != asset {
+			continue
+		}
+		st, _ := m["status"].(string)
+		name, _ := m["name"].(string)
+		mark := map[string]string{"ok": "✓", "warning": "⚠", "failed": "✗", "skipped": "–"}[st]
+		parts = append(parts, mark+" "+name)
+	}
+	return strings.Join(parts, "；")
+}
+
+func auditOf(a *gitrepo.Audit, approvalMatters bool) *auditView {
+	v := &auditView{CreatedBy: a.CreatedBy, UpdatedBy: a.UpdatedBy, Independent: a.Independent, Reason: a.Reason}
+	if !a.CreatedAt.IsZero() {
+		v.CreatedAt = a.CreatedAt.Format("2006-01-02 15:04")
+	}
+	if !a.UpdatedAt.IsZero() {
+		v.UpdatedAt = a.UpdatedAt.Format("2006-01-02 15:04")
+	}
+	for _, ap := range a.Approvals {
+		v.Approvals = append(v.Approvals, fmt.Sprintf("%s 于 %s 合并批准（%s）", ap.By, ap.At.Format("2006-01-02 15:04"), ap.Commit[:min(len(ap.Commit), 10)]))
+	}
+	if n := len(a.Approvals); n > 0 {
+		v.ApprovedBy, v.ApprovedAt = a.Approvals[n-1].By, a.Approvals[n-1].At.Format("2006-01-02 15:04")
+	}
+	if !approvalMatters {
+		v.Reason = ""
+		v.Independent = true
+	}
+	return v
+}
+
+// writePage writes a Hugo page with JSON front matter and a Markdown body.
+func writePage(path string, front any, body string) error {
+	data, err := json.MarshalIndent(front, "", " ")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	var b strings.Builder
+	b.Write(data)
+	b.WriteString("\n\n")
+	b.WriteString(body)
+	return os.WriteFile(path, []byte(b.String()), 0o644)
+}
+
+func writeJSON(path string, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(path, data, 0o644)
+}
+
+var _ = slices.Contains[[]string]
