@@ -206,4 +206,3 @@ func plainMarkdown(md string) string {
 	r := strings.NewReplacer("#", "", "*", "", "`", "", ">", "", "|", " ", "---", "")
 	return r.Replace(md)
 }
-

@@ -10,17 +10,17 @@ import (
 
 // dashboard is the home page's data.
 type dashboard struct {
-	Now          string        `json:"now"`
-	Systems      []systemState `json:"systems"`
-	Inspection   *item         `json:"inspection,omitempty"`
-	Anomalies    []item        `json:"anomalies"`
-	BySeverity   []countView   `json:"bySeverity"`
-	Changes      []item        `json:"changes"`
-	Overdue      []item        `json:"overdue"`
-	OnDuty       []dutyView    `json:"onDuty"`
-	Reports      []item        `json:"reports"`
-	OpenTickets  int           `json:"openTickets"`
-	Counts       []countView   `json:"counts"`
+	Now         string        `json:"now"`
+	Systems     []systemState `json:"systems"`
+	Inspection  *item         `json:"inspection,omitempty"`
+	Anomalies   []item        `json:"anomalies"`
+	BySeverity  []countView   `json:"bySeverity"`
+	Changes     []item        `json:"changes"`
+	Overdue     []item        `json:"overdue"`
+	OnDuty      []dutyView    `json:"onDuty"`
+	Reports     []item        `json:"reports"`
+	OpenTickets int           `json:"openTickets"`
+	Counts      []countView   `json:"counts"`
 }
 
 type systemState struct {

@@ -19,7 +19,7 @@ type rec struct {
 	date string // the record's own date (YYYY-MM-DD…), for sorting
 }
 
-func (r *rec) url() string   { return pageURL(r.kind.Name, r.id) }
+func (r *rec) url() string         { return pageURL(r.kind.Name, r.id) }
 func (r *rec) str(k string) string { s, _ := r.Fields[k].(string); return s }
 
 func pageURL(kind, id string) string { return kind + "/" + id + "/" }

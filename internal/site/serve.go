@@ -81,4 +81,3 @@ func fingerprint(root string) string {
 	}
 	return fmt.Sprintf("%d/%d/%d", n, size, latest.UnixNano())
 }
-

@@ -113,11 +113,11 @@ type pageFront struct {
 }
 
 type backlinkView struct {
-	Kind   string `json:"kind"`
-	Label  string `json:"label"`
-	Field  string `json:"field"`
-	Items  []item `json:"items"`
-	Attrs  []string `json:"attrs,omitempty"` // document attribute columns on project pages
+	Kind  string   `json:"kind"`
+	Label string   `json:"label"`
+	Field string   `json:"field"`
+	Items []item   `json:"items"`
+	Attrs []string `json:"attrs,omitempty"` // document attribute columns on project pages
 }
 
 // item is a record in a list.
