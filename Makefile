@@ -9,10 +9,12 @@ RECORDS ?= 100000
 build:
 	$(GO) build -o $(BIN) ./cmd/opsbook
 
-## demo: validate the bundled sample repository (the site joins when it lands)
+## demo: validate the bundled sample, build the site and serve it on 127.0.0.1:1313
 demo: build
 	./$(BIN) validate
-	@echo "示例仓库校验通过。新建记录：./$(BIN) new change --title 交换库表空间扩容"
+	./$(BIN) site build
+	@echo "浏览器打开 http://127.0.0.1:1313/ 查看站点（Ctrl+C 停止）"
+	./$(BIN) site serve --addr 127.0.0.1:1313
 
 ## test: vet and the whole test suite
 test:
