@@ -222,6 +222,10 @@ func propertyOrder(k *schema.Kind) []string {
 	return append(out, rest...)
 }
 
+// keyRank orders well-known keys the way people read them (a window's
+// start before its end); the rest follow alphabetically.
+var keyRank = map[string]int{"start": 1, "end": 2, "name": 3, "title": 4}
+
 func sortedKeys(m map[string]any, k *schema.Kind, pattern string) []string {
 	keys := make([]string, 0, len(m))
 	for key := range m {
@@ -232,6 +236,16 @@ func sortedKeys(m map[string]any, k *schema.Kind, pattern string) []string {
 		_, tj := k.Titles[pattern+"/"+keys[j]]
 		if ti != tj {
 			return ti
+		}
+		ri, rj := keyRank[keys[i]], keyRank[keys[j]]
+		if ri == 0 {
+			ri = 100
+		}
+		if rj == 0 {
+			rj = 100
+		}
+		if ri != rj {
+			return ri < rj
 		}
 		return keys[i] < keys[j]
 	})
