@@ -381,7 +381,7 @@
 
   // ---- browser UI -------------------------------------------------------
 
-  var PAGE = 20;
+  var PAGE = 10;
 
   function browserLoader(base) {
     return function (path, version) {
