@@ -123,7 +123,7 @@ func (c *Context) CheckRefs(r *record.Record, k *schema.Kind) []diag.Violation {
 func (c *Context) checkRefs(r *record.Record, k *schema.Kind) []diag.Violation {
 	var vs []diag.Violation
 	for _, ref := range k.Refs {
-		each(r.Fields, ref.Pattern, "", func(ptr string, v any) {
+		Each(r.Fields, ref.Pattern, "", func(ptr string, v any) {
 			id, ok := v.(string)
 			if !ok || id == "" {
 				return
@@ -161,8 +161,9 @@ func (c *Context) resolve(target, id string) string {
 	return fmt.Sprintf("引用的%s %s 不存在；请检查编号，或先创建 content/%s/ 下的记录", label, id, target)
 }
 
-// each calls fn for every value in v at pattern ("*" matches any array index).
-func each(v any, pattern []string, ptr string, fn func(ptr string, v any)) {
+// Each calls fn for every value in v at pattern ("*" matches any array
+// index), with the value's JSON pointer under ptr.
+func Each(v any, pattern []string, ptr string, fn func(ptr string, v any)) {
 	if len(pattern) == 0 {
 		fn(ptr, v)
 		return
@@ -173,14 +174,14 @@ func each(v any, pattern []string, ptr string, fn func(ptr string, v any)) {
 			return
 		}
 		if child, ok := x[pattern[0]]; ok {
-			each(child, pattern[1:], ptr+"/"+record.EscapeToken(pattern[0]), fn)
+			Each(child, pattern[1:], ptr+"/"+record.EscapeToken(pattern[0]), fn)
 		}
 	case []any:
 		if pattern[0] != "*" {
 			return
 		}
 		for i, item := range x {
-			each(item, pattern[1:], fmt.Sprintf("%s/%d", ptr, i), fn)
+			Each(item, pattern[1:], fmt.Sprintf("%s/%d", ptr, i), fn)
 		}
 	}
 }

@@ -12,7 +12,7 @@ import (
 func (c *Context) checkTimeOrder(r *record.Record, k *schema.Kind) []diag.Violation {
 	var vs []diag.Violation
 	for _, a := range k.Afters {
-		each(r.Fields, a.Object, "", func(ptr string, v any) {
+		Each(r.Fields, a.Object, "", func(ptr string, v any) {
 			obj, ok := v.(map[string]any)
 			if !ok {
 				return

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -13,6 +12,7 @@ import (
 	"github.com/opsbook/opsbook/internal/export"
 	"github.com/opsbook/opsbook/internal/gitrepo"
 	"github.com/opsbook/opsbook/internal/record"
+	"github.com/opsbook/opsbook/internal/rules"
 	"github.com/opsbook/opsbook/internal/validate"
 )
 
@@ -64,7 +64,7 @@ func (s *stage) load(warn func(string)) {
 	for _, r := range s.recs {
 		for _, ref := range r.kind.Refs {
 			field := title(r.kind, "/"+strings.Join(ref.Pattern, "/"), ref.Pattern[0])
-			each(r.Fields, ref.Pattern, func(v any) {
+			rules.Each(r.Fields, ref.Pattern, "", func(_ string, v any) {
 				id, _ := v.(string)
 				if t, ok := s.byID[id]; ok && t.kind.Name == ref.Target && t != r {
 					if n := len(s.back[id]); n == 0 || s.back[id][n-1].From != r {
@@ -72,25 +72,6 @@ func (s *stage) load(warn func(string)) {
 					}
 				}
 			})
-		}
-	}
-}
-
-func each(v any, pattern []string, fn func(any)) {
-	if len(pattern) == 0 {
-		fn(v)
-		return
-	}
-	switch x := v.(type) {
-	case map[string]any:
-		if child, ok := x[pattern[0]]; ok && pattern[0] != "*" {
-			each(child, pattern[1:], fn)
-		}
-	case []any:
-		if pattern[0] == "*" {
-			for _, item := range x {
-				each(item, pattern[1:], fn)
-			}
 		}
 	}
 }
@@ -329,4 +310,3 @@ func writeJSON(path string, v any) error {
 	return os.WriteFile(path, data, 0o644)
 }
 
-var _ = slices.Contains[[]string]
