@@ -133,7 +133,9 @@
     return h >>> 0;
   }
 
-  function shardKey(term) {
+  // baseKey: a CJK term is keyed by itself, a word by its first two code
+  // points (internal/search baseKey).
+  function baseKey(term) {
     var cps = Array.from(term);
     if (cps.length === 1 || isCJK(cps[0].codePointAt(0))) return term;
     return cps[0] + cps[1];
@@ -175,7 +177,7 @@
   function decodePostings(s) {
     var ids = [], imps = [], prev = -1, v = 0;
     for (var i = 0; i < s.length; i++) {
-      var d = DEC[s.charCodeAt(i)];
+      var c = s.charCodeAt(i), d = c < 128 ? DEC[c] : -1;
       if (d < 0) throw new Error('bad postings');
       if (d >= 32) { v = v * 32 + (d - 32); continue; }
       prev += v * 32 + d + 1; // the stored value is the gap minus one
@@ -198,7 +200,7 @@
 
   // Per-loader caches, so a page that searches many times fetches each file
   // once.
-  var caches = typeof WeakMap !== 'undefined' ? new WeakMap() : null;
+  var caches = new WeakMap();
   function cacheFor(load) {
     var c = caches.get(load);
     if (!c) { c = { meta: null, files: new Map() }; caches.set(load, c); }
@@ -235,22 +237,63 @@
 
   function idf(n, df) { return Math.log(1 + (n - df + 0.5) / (df + 0.5)); }
 
-  // termScores returns a Map doc id → score contribution of one query term.
-  function termScores(meta, shard, term) {
+  // lookupTerm returns (a promise of) the encoded postings lists of one
+  // query term: its own, or for a prefix term those of every word it starts.
+  // Words are keyed by their first two code points; a group of words that
+  // grew too large is split by longer prefixes, and the shard of the split
+  // prefix holds a line "!prefix<TAB>child child …" (internal/search
+  // layout.go). A list "~n" stands for t/n.txt, where a frequent term's
+  // postings live alone.
+  function lookupTerm(load, meta, term) {
+    var t = term.t, tl = Array.from(t).length;
+    function shardFor(key) {
+      return getFile(load, meta, 'p/' + (fnv1a(key) % meta.shards) + '.txt', parseShard);
+    }
+    function startingWith(sh, prefix) {
+      var out = [];
+      sh.forEach(function (e, w) { if (w.charAt(0) !== '!' && w.startsWith(prefix)) out.push(e); });
+      return out;
+    }
+    // every word under the split prefix key, whose shard is sh
+    function under(key, sh) {
+      var own = sh.get(key), kids = sh.get('!' + key).split(' ');
+      return Promise.all(kids.map(function (c) {
+        return shardFor(c).then(function (csh) { return csh.has('!' + c) ? under(c, csh) : startingWith(csh, c); });
+      })).then(function (lists) {
+        return [].concat.apply(own === undefined ? [] : [own], lists);
+      });
+    }
+    function walk(key) {
+      return shardFor(key).then(function (sh) {
+        var m = sh.get('!' + key), kl = Array.from(key).length;
+        if (m === undefined || tl <= kl) {
+          if (!term.prefix) { var e = sh.get(t); return e === undefined ? [] : [e]; }
+          return m === undefined ? startingWith(sh, t) : under(key, sh);
+        }
+        var c = Array.from(t).slice(0, kl + 1).join('');
+        return m.split(' ').indexOf(c) < 0 ? [] : walk(c);
+      });
+    }
+    return walk(baseKey(t));
+  }
+
+  function resolvePostings(load, meta, encs) {
+    return Promise.all(encs.map(function (e) {
+      return e.charAt(0) === '~' ? getFile(load, meta, 't/' + e.slice(1) + '.txt', String) : e;
+    }));
+  }
+
+  // termScores returns a Map doc id → score contribution of one query term
+  // (the best of its postings lists, for a prefix term).
+  function termScores(meta, encs) {
     var out = new Map(), scale = meta.maxImpact / meta.levels;
-    function addAll(enc) {
+    encs.forEach(function (enc) {
       var p = decodePostings(enc), w = idf(meta.n, p.ids.length) * scale;
       for (var i = 0; i < p.ids.length; i++) {
         var s = w * p.imps[i], old = out.get(p.ids[i]);
         if (old === undefined || s > old) out.set(p.ids[i], s);
       }
-    }
-    if (!term.prefix) {
-      var enc = shard.get(term.t);
-      if (enc !== undefined) addAll(enc);
-      return out;
-    }
-    shard.forEach(function (enc, t) { if (t.startsWith(term.t)) addAll(enc); });
+    });
     return out;
   }
 
@@ -260,9 +303,12 @@
   function search(load, query, kind) {
     return getMeta(load).then(function (meta) {
       var pq = parseQuery(query || '');
-      var paths = pq.terms.map(function (t) { return 'p/' + (fnv1a(shardKey(t.t)) % meta.shards) + '.txt'; });
-      return Promise.all(paths.map(function (p) { return getFile(load, meta, p, parseShard); })).then(function (shards) {
-        var lists = pq.terms.map(function (t, i) { return termScores(meta, shards[i], t); });
+      return Promise.all(pq.terms.map(function (t) { return lookupTerm(load, meta, t); })).then(function (encs) {
+        // A term found nowhere empties the AND: fetch no more.
+        if (encs.some(function (e) { return !e.length; })) return [];
+        return Promise.all(encs.map(function (e) { return resolvePostings(load, meta, e); }));
+      }).then(function (perTerm) {
+        var lists = perTerm.map(function (encs) { return termScores(meta, encs); });
         lists.sort(function (a, b) { return a.size - b.size; });
         var all = [];
         if (lists.length) {
@@ -372,7 +418,7 @@
 
   var api = {
     tokenize: tokenize, normalize: normalize, parseQuery: parseQuery, search: search,
-    highlight: highlight, fnv1a: fnv1a, shardKey: shardKey, CJK_RANGES: CJK_RANGES
+    highlight: highlight, fnv1a: fnv1a, baseKey: baseKey, CJK_RANGES: CJK_RANGES
   };
   if (typeof module === 'object' && module && module.exports) module.exports = api;
   else root.opsbookSearch = api;
