@@ -28,6 +28,7 @@ bench: build
 	RECORDS=$(RECORDS) ./.ci/bench
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/record ./internal/validate ./internal/condition
 	$(GO) test -run '^$$' -bench Run1000HTTPChecks -benchtime 5x ./internal/runner
+	$(GO) test -run '^$$' -bench IndexSize -benchtime 1x ./internal/search
 	./.ci/bench-git
 
 ## lint: formatting, vet and a tidy go.mod
