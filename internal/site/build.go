@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -53,11 +54,11 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	cache := filepath.Join(o.Root, ".cache")
-	if err := os.MkdirAll(cache, 0o755); err != nil {
+	// Stage beside the output so the final rename never crosses file systems.
+	if err := os.MkdirAll(filepath.Dir(o.Out), 0o755); err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp(cache, "site-")
+	dir, err := os.MkdirTemp(filepath.Dir(o.Out), ".opsbook-site-")
 	if err != nil {
 		return nil, err
 	}
@@ -109,6 +110,9 @@ func (s *stage) writeSite(lang string) error {
 	if err := writePage(filepath.Join(s.dir, "content", "_index.md"), home, ""); err != nil {
 		return err
 	}
+	if err := writeJSON(filepath.Join(s.dir, "data", "nav.json"), s.navigation()); err != nil {
+		return err
+	}
 	if err := writePage(filepath.Join(s.dir, "content", "search", "_index.md"), map[string]any{"title": "搜索", "layout": "search", "kinds": s.kindOptions()}, ""); err != nil {
 		return err
 	}
@@ -119,6 +123,23 @@ func (s *stage) writeSite(lang string) error {
 		return err
 	}
 	return writeJSON(filepath.Join(s.dir, "data", "charts.json"), s.charts())
+}
+
+// navOrder puts the kinds engineers open daily first.
+var navOrder = []string{"inspection", "anomaly", "change", "ticket", "security", "backup", "event", "duty",
+	"training", "kb", "project", "document", "stats", "report", "asset", "department"}
+
+// navigation is the site menu: the known kinds in navOrder, then any other.
+func (s *stage) navigation() []countView {
+	var out []countView
+	seen := map[string]bool{}
+	for _, n := range append(slices.Clone(navOrder), s.rp.Schemas.KindNames()...) {
+		if k, ok := s.rp.Schemas.Kinds[n]; ok && !seen[n] {
+			seen[n] = true
+			out = append(out, countView{Key: n, Label: k.Label})
+		}
+	}
+	return out
 }
 
 func (s *stage) kindOptions() []countView {
@@ -141,6 +162,9 @@ theme = "opsbook"
 defaultContentLanguage = %q
 hasCJKLanguage = true
 enableRobotsTXT = false
+buildFuture = true
+buildExpired = true
+buildDrafts = true
 disableKinds = ["taxonomy", "term", "rss", "sitemap", "robotstxt", "404"]
 timeZone = "Asia/Shanghai"
 [languages.%s]

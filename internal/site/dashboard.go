@@ -96,7 +96,7 @@ func (s *stage) dashboard() dashboard {
 			d.Changes = append(d.Changes, it)
 		}
 	}
-	sort.Slice(d.Changes, func(i, j int) bool { return d.Changes[i].Note < d.Changes[j].Note })
+	sort.Slice(d.Changes, func(i, j int) bool { return d.Changes[i].Date < d.Changes[j].Date }) // full window start
 	// Overdue obligations: security tasks past their date and not done, or
 	// whose next_due has passed.
 	today := now.Format(time.DateOnly)

@@ -44,8 +44,12 @@ func (s *stage) load(warn func(string)) {
 			continue
 		}
 		r, err := record.ReadFile(s.rp.Index.Abs(e.Path), e.Path, s.rp.Config.MaxFileSize)
-		if err != nil || r.ID() == "" {
+		if err != nil {
 			warn(fmt.Sprintf("跳过 %s：%v", e.Path, err))
+			continue
+		}
+		if r.ID() != e.Stem { // the id names files in the staging tree: only the file's own name is safe
+			warn(fmt.Sprintf("跳过 %s：编号 %q 与文件名不一致（运行 opsbook validate）", e.Path, r.ID()))
 			continue
 		}
 		x := &rec{Record: r, kind: k, id: r.ID(), date: export.DateOf(r.Fields)}
@@ -90,6 +94,7 @@ type pageFront struct {
 	Tables    []Table        `json:"tables,omitempty"`
 	Backlinks []backlinkView `json:"backlinks,omitempty"`
 	Audit     *auditView     `json:"audit,omitempty"`
+	BodyHTML  string         `json:"bodyHTML,omitempty"` // rendered in Go: no shortcodes, no external images
 	Extra     map[string]any `json:"extra,omitempty"`
 }
 
@@ -163,7 +168,12 @@ func (s *stage) writePages() error {
 		if a := s.audit[r.Path]; a != nil {
 			f.Audit = auditOf(a, r.kind.Name == "change")
 		}
-		if err := writePage(filepath.Join(s.dir, "content", r.kind.Name, r.id+".md"), f, r.Body); err != nil {
+		html, err := renderBody(r.Body)
+		if err != nil {
+			return fmt.Errorf("%s：渲染正文：%w", r.Path, err)
+		}
+		f.BodyHTML = html
+		if err := writePage(filepath.Join(s.dir, "content", r.kind.Name, r.id+".md"), f, ""); err != nil {
 			return err
 		}
 	}
@@ -309,4 +319,3 @@ func writeJSON(path string, v any) error {
 	}
 	return os.WriteFile(path, data, 0o644)
 }
-

@@ -1,6 +1,10 @@
-// opsbook: client-side filtering of record lists (no server needed).
+// opsbook: client-side filtering of record lists (no server needed) and
+// the print button (no inline handlers in the HTML).
 (function () {
   'use strict';
+  document.querySelectorAll('button.print').forEach(function (b) {
+    b.addEventListener('click', function () { window.print(); });
+  });
   document.querySelectorAll('[data-filter-for]').forEach(function (box) {
     var table = document.getElementById(box.getAttribute('data-filter-for'));
     if (!table) return;
