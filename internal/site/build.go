@@ -77,16 +77,34 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if err := hugoBuild(dir, o.Log); err != nil {
-		return nil, err
+	// The search index needs only the staged records; it is written after
+	// Hugo (on 2 cores, running both at once was slower) and moved in.
+	type indexed struct {
+		stats search.Stats
+		err   error
 	}
+	indexDir := filepath.Join(dir, "search-index")
+	herr := hugoBuild(dir, o.Log)
+	var ix indexed
+	if herr == nil {
+		ix.stats, ix.err = search.Write(indexDir, s.searchDocs(), search.Options{})
+	}
+	if herr != nil {
+		return nil, herr
+	}
+	if ix.err != nil {
+		return nil, fmt.Errorf("写搜索索引：%w", ix.err)
+	}
+	stats := ix.stats
 	public := filepath.Join(dir, "public")
 	// HugoSites.Build does not copy static files (the CLI's syncer does).
 	if err := copyTree(filepath.Join(dir, "themes", "opsbook", "static"), public); err != nil {
 		return nil, fmt.Errorf("复制静态文件：%w", err)
 	}
-	stats, err := search.Write(filepath.Join(public, "search", "index"), s.searchDocs(), search.Options{})
-	if err != nil {
+	if err := os.MkdirAll(filepath.Join(public, "search"), 0o755); err != nil {
+		return nil, err
+	}
+	if err := os.Rename(indexDir, filepath.Join(public, "search", "index")); err != nil {
 		return nil, fmt.Errorf("写搜索索引：%w", err)
 	}
 	if err := swap(public, o.Out); err != nil {

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/opsbook/opsbook/internal/export"
@@ -158,26 +160,54 @@ func (s *stage) writePages() error {
 			return err
 		}
 	}
+	// Record pages are independent: render them on every core.
+	jobs := make(chan *rec)
+	errs := make(chan error, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var first error
+			for r := range jobs {
+				if first == nil {
+					first = s.writeRecordPage(r)
+				}
+			}
+			errs <- first
+		}()
+	}
 	for _, r := range s.recs {
-		rows, tables := s.display(r)
-		f := pageFront{Title: r.Title(), Date: dateOnly(r.date), Kind: r.kind.Name, KindLabel: r.kind.Label, ID: r.id,
-			Source: r.Path, Rows: rows, Tables: tables}
-		f.StatusKey = r.str("status")
-		f.Status = s.value(r, "/status", f.StatusKey)
-		f.Backlinks = s.backlinks(r)
-		if a := s.audit[r.Path]; a != nil {
-			f.Audit = auditOf(a, r.kind.Name == "change")
-		}
-		html, err := renderBody(r.Body)
+		jobs <- r
+	}
+	close(jobs)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
 		if err != nil {
-			return fmt.Errorf("%s：渲染正文：%w", r.Path, err)
-		}
-		f.BodyHTML = html
-		if err := writePage(filepath.Join(s.dir, "content", r.kind.Name, r.id+".md"), f, ""); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// writeRecordPage writes the Hugo page of one record.
+func (s *stage) writeRecordPage(r *rec) error {
+	rows, tables := s.display(r)
+	f := pageFront{Title: r.Title(), Date: dateOnly(r.date), Kind: r.kind.Name, KindLabel: r.kind.Label, ID: r.id,
+		Source: r.Path, Rows: rows, Tables: tables}
+	f.StatusKey = r.str("status")
+	f.Status = s.value(r, "/status", f.StatusKey)
+	f.Backlinks = s.backlinks(r)
+	if a := s.audit[r.Path]; a != nil {
+		f.Audit = auditOf(a, r.kind.Name == "change")
+	}
+	html, err := renderBody(r.Body)
+	if err != nil {
+		return fmt.Errorf("%s：渲染正文：%w", r.Path, err)
+	}
+	f.BodyHTML = html
+	return writePage(filepath.Join(s.dir, "content", r.kind.Name, r.id+".md"), f, "")
 }
 
 func dateOnly(d string) string {
@@ -295,7 +325,7 @@ func auditOf(a *gitrepo.Audit, approvalMatters bool) *auditView {
 
 // writePage writes a Hugo page with JSON front matter and a Markdown body.
 func writePage(path string, front any, body string) error {
-	data, err := json.MarshalIndent(front, "", " ")
+	data, err := json.Marshal(front)
 	if err != nil {
 		return err
 	}
