@@ -64,8 +64,11 @@ func runExport(ctx context.Context, env *Env, args []string) int {
 		fmt.Fprintf(env.Stderr, "opsbook export: 未知类型 %q\n", o.kind)
 		return ExitError
 	}
-	history, err := gitrepo.History(root, repo.ContentDir+"/")
-	if err != nil && !errors.Is(err, gitrepo.ErrNotRepository) {
+	history, err := gitrepo.History(ctx, root, repo.ContentDir+"/")
+	switch {
+	case errors.Is(err, gitrepo.ErrShallowHistory):
+		fmt.Fprintf(env.Stderr, "警告：%v；本次导出不含 git 作者和时间\n", err)
+	case err != nil && !errors.Is(err, gitrepo.ErrNotRepository):
 		return fail(env, fmt.Errorf("opsbook export: 读取 git 历史：%w", err))
 	}
 	var recs []export.Record
