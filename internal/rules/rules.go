@@ -79,7 +79,7 @@ func (c *Context) CheckRecord(r *record.Record, e repo.Entry, dirKind *schema.Ki
 	}
 	vs := k.Validate(r)
 	vs = append(vs, c.checkID(r, e, k)...)
-	vs = append(vs, c.checkRefs(r, k)...)
+	vs = append(vs, c.CheckRefs(r, k)...)
 	vs = append(vs, c.checkTimeOrder(r, k)...)
 	if len(k.Sections) > 0 {
 		vs = append(vs, checkSections(r, k.Sections)...)
