@@ -1,5 +1,6 @@
 // Package config reads the repository's opsbook.yaml: platform name, time
-// zone, business hours and the record size cap, with defaults for all.
+// zone, business hours, the record size cap and the column mapping of
+// statistics imports, with defaults for all.
 package config
 
 import (
@@ -24,6 +25,24 @@ type Config struct {
 	Location      *time.Location
 	BusinessHours []calendar.Span
 	MaxFileSize   int64
+	StatsImport   StatsImport
+	// TicketSLA is reports.sla: response and resolution targets by ticket
+	// priority (only the priorities the file sets).
+	TicketSLA map[string]SLA
+}
+
+// StatsImport is the stats_import block: how `opsbook stats import` reads
+// the platform's statistics exports.
+type StatsImport struct {
+	// Columns lists, per stats row field (department, catalogued, …), the
+	// column headers naming it; fields not listed keep the built-in headers.
+	Columns map[string][]string
+}
+
+// SLA is a ticket response and resolution target.
+type SLA struct {
+	Respond time.Duration
+	Resolve time.Duration
 }
 
 // Default is the configuration of a repository without opsbook.yaml.
@@ -91,10 +110,36 @@ func Load(root string, set *schema.Set) (*Config, error) {
 			c.BusinessHours = append(c.BusinessHours, span)
 		}
 	}
+	if rep, ok := r.Fields["reports"].(map[string]any); ok {
+		sla, _ := rep["sla"].(map[string]any)
+		for prio, v := range sla {
+			m, _ := v.(map[string]any)
+			respond, _ := strconv.ParseFloat(fmt.Sprint(m["respond_minutes"]), 64)
+			resolve, _ := strconv.ParseFloat(fmt.Sprint(m["resolve_hours"]), 64)
+			if c.TicketSLA == nil {
+				c.TicketSLA = map[string]SLA{}
+			}
+			c.TicketSLA[prio] = SLA{Respond: time.Duration(respond * float64(time.Minute)), Resolve: time.Duration(resolve * float64(time.Hour))}
+		}
+	}
 	if n, ok := r.Fields["max_file_size"]; ok {
 		size, err := strconv.ParseInt(fmt.Sprint(n), 10, 64)
 		if err == nil {
 			c.MaxFileSize = size
+		}
+	}
+	if si, ok := r.Fields["stats_import"].(map[string]any); ok {
+		cols, _ := si["columns"].(map[string]any)
+		for field, v := range cols {
+			list, _ := v.([]any)
+			for _, h := range list {
+				if h, ok := h.(string); ok {
+					if c.StatsImport.Columns == nil {
+						c.StatsImport.Columns = map[string][]string{}
+					}
+					c.StatsImport.Columns[field] = append(c.StatsImport.Columns[field], h)
+				}
+			}
 		}
 	}
 	return c, nil

@@ -1,0 +1,216 @@
+package report
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"runtime"
+	"sort"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/opsbook/opsbook/internal/calendar"
+	"github.com/opsbook/opsbook/internal/record"
+	"github.com/opsbook/opsbook/internal/repo"
+	"github.com/opsbook/opsbook/internal/validate"
+)
+
+// kindsUsed are the record kinds a report reads.
+var kindsUsed = map[string]bool{
+	"inspection": true, "anomaly": true, "change": true, "ticket": true, "security": true,
+	"backup": true, "training": true, "event": true, "stats": true, "department": true, "asset": true,
+}
+
+// timelessKinds are read whatever their year directory: reference data.
+var timelessKinds = map[string]bool{"department": true, "asset": true}
+
+// Data is the records a report is computed from.
+type Data struct {
+	Loc    *time.Location
+	Cal    *calendar.Calendar
+	Hours  []calendar.Span
+	Labels map[string]map[string]map[string]string // kind → JSON pointer → enum value → label
+	ByKind map[string][]*record.Record
+	ByID   map[string]*record.Record
+}
+
+// Load reads the records of the kinds a report uses whose year directory
+// lies in [fromYear, toYear] (reference kinds regardless of year), on
+// every core. Unreadable files are an error: a report over a repository
+// that does not validate would state wrong figures.
+func Load(ctx context.Context, rp *validate.Repository, fromYear, toYear int) (*Data, error) {
+	var entries []repo.Entry
+	for _, e := range rp.Index.Entries {
+		if !kindsUsed[e.Kind] || e.Depth != 3 {
+			continue
+		}
+		if !timelessKinds[e.Kind] {
+			y, err := strconv.Atoi(e.Year)
+			if err != nil || y < fromYear || y > toYear {
+				continue
+			}
+		}
+		entries = append(entries, e)
+	}
+	recs := make([]*record.Record, len(entries))
+	errs := make([]error, len(entries))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				recs[i], errs[i] = record.ReadFile(rp.Index.Abs(entries[i].Path), entries[i].Path, rp.Config.MaxFileSize)
+			}
+		}()
+	}
+feed:
+	for i := range entries {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	d := &Data{Loc: rp.Config.Location, Cal: calendar.Default(), Hours: rp.Config.BusinessHours,
+		Labels: map[string]map[string]map[string]string{}, ByKind: map[string][]*record.Record{}, ByID: map[string]*record.Record{}}
+	for name, k := range rp.Schemas.Kinds {
+		d.Labels[name] = k.EnumLabels
+	}
+	for i, r := range recs {
+		if errs[i] != nil {
+			return nil, fmt.Errorf("读取 %s：%w（请先运行 opsbook validate 修正）", entries[i].Path, errs[i])
+		}
+		d.add(r)
+	}
+	d.sort()
+	return d, nil
+}
+
+// NewData builds a Data from records already in memory (tests).
+func NewData(loc *time.Location, labels map[string]map[string]map[string]string, recs []*record.Record) *Data {
+	d := &Data{Loc: loc, Cal: calendar.Default(), Hours: calendar.DefaultBusinessHours, Labels: labels,
+		ByKind: map[string][]*record.Record{}, ByID: map[string]*record.Record{}}
+	if d.Labels == nil {
+		d.Labels = map[string]map[string]map[string]string{}
+	}
+	for _, r := range recs {
+		d.add(r)
+	}
+	d.sort()
+	return d
+}
+
+func (d *Data) add(r *record.Record) {
+	d.ByKind[r.Kind()] = append(d.ByKind[r.Kind()], r)
+	d.ByID[r.ID()] = r
+}
+
+// sort orders each kind by id so every figure and table is deterministic.
+func (d *Data) sort() {
+	for _, rs := range d.ByKind {
+		sort.Slice(rs, func(i, j int) bool { return rs[i].ID() < rs[j].ID() })
+	}
+}
+
+// label is the Chinese label of an enum value, or the value itself.
+func (d *Data) label(kind, pointer, value string) string {
+	if l := d.Labels[kind][pointer][value]; l != "" {
+		return l
+	}
+	return value
+}
+
+// time parses a record field as a time in the repository's zone.
+func (d *Data) time(r *record.Record, field string) (time.Time, bool) {
+	s, _ := r.Fields[field].(string)
+	if s == "" {
+		return time.Time{}, false
+	}
+	t, _, err := calendar.ParseTime(s, d.Loc)
+	return t, err == nil
+}
+
+// nested parses a time field inside an object field (window.start).
+func (d *Data) nested(r *record.Record, obj, field string) (time.Time, bool) {
+	m, _ := r.Fields[obj].(map[string]any)
+	s, _ := m[field].(string)
+	if s == "" {
+		return time.Time{}, false
+	}
+	t, _, err := calendar.ParseTime(s, d.Loc)
+	return t, err == nil
+}
+
+// deptName is a department's short name (or title, or the id).
+func (d *Data) deptName(id string) string {
+	if id == "" {
+		return "（未指明部门）"
+	}
+	r, ok := d.ByID[id]
+	if !ok {
+		return id
+	}
+	if s := str(r, "short_name"); s != "" {
+		return s
+	}
+	return r.Title()
+}
+
+// system is the root of an asset's parent chain: the system it belongs to.
+func (d *Data) system(assetID string) string {
+	seen := map[string]bool{}
+	id := assetID
+	for !seen[id] {
+		seen[id] = true
+		r, ok := d.ByID[id]
+		if !ok || str(r, "type") == "system" {
+			return id
+		}
+		p := str(r, "parent")
+		if p == "" {
+			return id
+		}
+		id = p
+	}
+	return id
+}
+
+// title is a record's title, or its id when unknown.
+func (d *Data) title(id string) string {
+	if r, ok := d.ByID[id]; ok && r.Title() != "" {
+		return r.Title()
+	}
+	return id
+}
+
+func str(r *record.Record, k string) string { s, _ := r.Fields[k].(string); return s }
+
+func num(v any) (float64, bool) {
+	switch x := v.(type) {
+	case json.Number:
+		f, err := x.Float64()
+		return f, err == nil
+	case int:
+		return float64(x), true
+	case int64:
+		return float64(x), true
+	case float64:
+		return x, true
+	case uint64:
+		return float64(x), true
+	case string:
+		f, err := strconv.ParseFloat(x, 64)
+		return f, err == nil
+	}
+	return 0, false
+}
+
+func list(r *record.Record, k string) []any { l, _ := r.Fields[k].([]any); return l }

@@ -1,0 +1,125 @@
+package report
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/opsbook/opsbook/internal/period"
+	"github.com/opsbook/opsbook/internal/record"
+)
+
+// statsColumns are the six counts of a department statistics row.
+var statsColumns = []struct{ key, label string }{
+	{"catalogued", "编目"}, {"published", "发布"}, {"applied", "申请"},
+	{"subscribed", "订阅"}, {"approved", "审批"}, {"updated", "更新"},
+}
+
+// typeRank orders period types from longest to shortest.
+var typeRank = map[string]int{"year": 5, "half": 4, "quarter": 3, "month": 2, "week": 1}
+
+// deptStat is one department's summed counts in a period.
+type deptStat struct {
+	dept   string
+	counts map[string]int
+	total  int
+}
+
+// statsIn picks the statistics records that tile p without double counting:
+// of the records whose period lies inside p, those of the longest period
+// type present (a quarter report sums three monthly records rather than
+// adding weekly ones on top).
+func statsIn(d *Data, p period.Period) []*record.Record {
+	from, to := p.Start.Format("2006-01-02"), p.End.Format("2006-01-02")
+	var inside []*record.Record
+	best := 0
+	for _, r := range d.ByKind["stats"] {
+		per, _ := r.Fields["period"].(map[string]any)
+		s, _ := per["start"].(string)
+		e, _ := per["end"].(string)
+		if s < from || e > to || s == "" || e == "" {
+			continue
+		}
+		inside = append(inside, r)
+		best = max(best, typeRank[str(r, "period_type")])
+	}
+	var out []*record.Record
+	for _, r := range inside {
+		if typeRank[str(r, "period_type")] == best {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// departmentRanking sums the statistics of p per department, most active
+// first (by the total of the six counts, then by id), and lists the active
+// departments without any update in p.
+func departmentRanking(d *Data, p period.Period) (ranked []*deptStat, noUpdate []string, sources []string) {
+	by := map[string]*deptStat{}
+	for _, r := range statsIn(d, p) {
+		sources = append(sources, r.ID())
+		for _, x := range list(r, "rows") {
+			row, ok := x.(map[string]any)
+			if !ok {
+				continue
+			}
+			dept, _ := row["department"].(string)
+			st := by[dept]
+			if st == nil {
+				st = &deptStat{dept: dept, counts: map[string]int{}}
+				by[dept] = st
+			}
+			for _, c := range statsColumns {
+				if n, ok := num(row[c.key]); ok {
+					st.counts[c.key] += int(n)
+					st.total += int(n)
+				}
+			}
+		}
+	}
+	if len(sources) == 0 {
+		return nil, nil, nil
+	}
+	for _, st := range by {
+		ranked = append(ranked, st)
+	}
+	sort.Slice(ranked, func(i, j int) bool {
+		if ranked[i].total != ranked[j].total {
+			return ranked[i].total > ranked[j].total
+		}
+		return ranked[i].dept < ranked[j].dept
+	})
+	for _, r := range d.ByKind["department"] {
+		if str(r, "status") == "inactive" {
+			continue
+		}
+		if st, ok := by[r.ID()]; !ok || st.counts["updated"] == 0 {
+			noUpdate = append(noUpdate, r.ID())
+		}
+	}
+	sort.Strings(noUpdate)
+	return ranked, noUpdate, sources
+}
+
+func statsFigures(s *figureSet, d *Data, p period.Period) {
+	ranked, noUpdate, sources := departmentRanking(d, p)
+	if len(sources) == 0 {
+		s.set("stats_departments", "报送统计的部门", "个", "本期统计记录（stats）中出现的部门数", nil)
+		s.set("stats_no_update_departments", "本期无更新的部门", "个", "在用部门中本期更新数为 0 或未出现在统计中的部门数", nil)
+		for _, c := range statsColumns {
+			s.set("stats_"+c.key, c.label+"总数", "条", "各部门本期"+c.label+"数之和", nil)
+		}
+		return
+	}
+	s.count("stats_departments", "报送统计的部门", "个", "本期统计记录（stats）中出现的部门数；统计记录取周期落在本期内、周期最长的一类（如季报取三个月报）", len(ranked))
+	s.count("stats_no_update_departments", "本期无更新的部门", "个", "在用部门中本期更新数为 0 或未出现在统计中的部门数", len(noUpdate))
+	for _, c := range statsColumns {
+		n := 0
+		for _, st := range ranked {
+			n += st.counts[c.key]
+		}
+		s.count("stats_"+c.key, c.label+"总数", "条", "各部门本期"+c.label+"数之和", n)
+	}
+}
+
+func joinIDs(ids []string) string { return strings.Join(ids, "、") }
