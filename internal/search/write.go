@@ -1,7 +1,6 @@
 package search
 
 import (
-	"bytes"
 	"compress/gzip"
 	"fmt"
 	"os"
@@ -66,9 +65,13 @@ func Write(dir string, docs []Doc, o Options) (Stats, error) {
 	st := Stats{Docs: len(b.docs), Terms: len(b.terms), Shards: shards}
 	for _, f := range files {
 		st.Bytes += int64(len(f))
-		st.GzipBytes += gzipSize(f)
 	}
-	if err := writeAtomic(dir, files); err != nil {
+	// Compressing for the statistics overlaps with writing the files.
+	gz := make(chan int64, 1)
+	go func() { gz <- gzipTotal(files) }()
+	err = writeAtomic(dir, files)
+	st.GzipBytes = <-gz
+	if err != nil {
 		return Stats{}, err
 	}
 	return st, nil
@@ -137,9 +140,27 @@ func swapDir(tmp, dir string) error {
 var writeFile = os.WriteFile
 
 func gzipSize(b []byte) int64 {
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	zw.Write(b)
-	zw.Close()
-	return int64(buf.Len())
+	return gzipTotal(map[string][]byte{"": b})
+}
+
+// gzipTotal is the sum of the files' sizes, each gzipped on its own with
+// compress/gzip's default level. One writer is reset between files (a new
+// one allocates about a megabyte) and only counts what it would write.
+func gzipTotal(files map[string][]byte) int64 {
+	var n countWriter
+	zw := gzip.NewWriter(&n)
+	for _, f := range files {
+		zw.Reset(&n)
+		zw.Write(f)
+		zw.Close()
+	}
+	return int64(n)
+}
+
+// countWriter counts the bytes written to it.
+type countWriter int64
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	*c += countWriter(len(p))
+	return len(p), nil
 }
