@@ -18,8 +18,8 @@ import (
 	"github.com/opsbook/opsbook/internal/pdf"
 	"github.com/opsbook/opsbook/internal/period"
 	"github.com/opsbook/opsbook/internal/record"
-	"github.com/opsbook/opsbook/internal/report"
 	"github.com/opsbook/opsbook/internal/repo"
+	"github.com/opsbook/opsbook/internal/report"
 	"github.com/opsbook/opsbook/internal/validate"
 )
 

@@ -246,8 +246,8 @@ var keptFields = []string{"title", "author", "status", "tags", "notes"}
 func (r *Report) Regenerate(old *record.Record, author string, generatedAt string) ([]byte, error) {
 	front := map[string]any{
 		"id": ID(r.Period), "kind": "report", "title": Title(r.Period), "period_type": string(r.Period.Type),
-		"period":       map[string]any{"start": r.Period.Start.Format("2006-01-02"), "end": r.Period.End.Format("2006-01-02")},
-		"author":       author, "status": "draft", "generated_at": generatedAt, "figures": true,
+		"period": map[string]any{"start": r.Period.Start.Format("2006-01-02"), "end": r.Period.End.Format("2006-01-02")},
+		"author": author, "status": "draft", "generated_at": generatedAt, "figures": true,
 	}
 	blocks := r.Blocks()
 	body := FreshBody(blocks)

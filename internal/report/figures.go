@@ -159,8 +159,8 @@ func inspectionFigures(s *figureSet, d *Data, p period.Period) {
 
 // systemStat is one system's inspection outcome in a period.
 type systemStat struct {
-	system                    string
-	runs, downRuns            int // inspections touching the system; those with a failed item of it
+	system                     string
+	runs, downRuns             int // inspections touching the system; those with a failed item of it
 	items, ok, warning, failed int
 }
 

@@ -306,7 +306,10 @@ func (r *Report) tickets() string {
 	b.WriteString("\n### 按部门\n\n")
 	b.WriteString(r.countTable("部门", func(f map[string]any) string { s, _ := f["department"].(string); return r.data.deptName(s) }))
 	b.WriteString("\n### 按类别\n\n")
-	b.WriteString(r.countTable("类别", func(f map[string]any) string { s, _ := f["category"].(string); return r.data.label("ticket", "/category", s) }))
+	b.WriteString(r.countTable("类别", func(f map[string]any) string {
+		s, _ := f["category"].(string)
+		return r.data.label("ticket", "/category", s)
+	}))
 	asOf := r.Period.Until()
 	if r.Now.Before(asOf) {
 		asOf = r.Now
