@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/afero"
+
 	"github.com/opsbook/opsbook/internal/gitrepo"
 	"github.com/opsbook/opsbook/internal/search"
 	"github.com/opsbook/opsbook/internal/validate"
@@ -35,9 +37,25 @@ type Result struct {
 	Search   search.Stats
 }
 
+// tracePhase, when set (by benchmarks and tests), is told how long each
+// phase of a build took.
+var tracePhase func(phase string, d time.Duration)
+
+// phaseTimer reports the time since the previous mark to tracePhase.
+type phaseTimer time.Time
+
+func (p *phaseTimer) mark(phase string) {
+	now := time.Now()
+	if tracePhase != nil {
+		tracePhase(phase, now.Sub(time.Time(*p)))
+	}
+	*p = phaseTimer(now)
+}
+
 // Build stages the repository, runs Hugo and swaps the output into place.
 func Build(ctx context.Context, o Options) (*Result, error) {
 	start := time.Now()
+	pt := phaseTimer(start)
 	if o.Log == nil {
 		o.Log = io.Discard
 	}
@@ -63,17 +81,21 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	s := &stage{rp: rp, dir: dir, now: o.Now}
+	s := &stage{rp: rp, fs: afero.NewMemMapFs(), dir: dir, now: o.Now}
+	pt.mark("open")
 	s.load(func(msg string) { fmt.Fprintln(o.Log, "警告："+msg) })
+	pt.mark("load")
 	if _, err := os.Stat(filepath.Join(o.Root, ".git")); err == nil {
 		s.audit, err = gitrepo.AuditTrail(ctx, o.Root, "", "content/")
 		if err != nil {
 			fmt.Fprintf(o.Log, "警告：读取 git 历史失败，页面不显示审计信息：%v\n", err)
 		}
 	}
+	pt.mark("audit")
 	if err := s.writeSite(o.Language); err != nil {
 		return nil, fmt.Errorf("准备站点内容：%w", err)
 	}
+	pt.mark("stage")
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -84,11 +106,14 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		err   error
 	}
 	indexDir := filepath.Join(dir, "search-index")
-	herr := hugoBuild(dir, o.Log)
+	herr := hugoBuildFS(s.fs, dir, o.Log)
+	s.fs = nil // the staged pages are no longer needed
+	pt.mark("hugo")
 	var ix indexed
 	if herr == nil {
 		ix.stats, ix.err = search.Write(indexDir, s.searchDocs(), search.Options{})
 	}
+	pt.mark("search")
 	if herr != nil {
 		return nil, herr
 	}
@@ -98,7 +123,7 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	stats := ix.stats
 	public := filepath.Join(dir, "public")
 	// HugoSites.Build does not copy static files (the CLI's syncer does).
-	if err := copyTree(filepath.Join(dir, "themes", "opsbook", "static"), public); err != nil {
+	if err := copyEmbedded(themes.FS, "opsbook/static", public); err != nil {
 		return nil, fmt.Errorf("复制静态文件：%w", err)
 	}
 	if err := os.MkdirAll(filepath.Join(public, "search"), 0o755); err != nil {
@@ -110,37 +135,38 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	if err := swap(public, o.Out); err != nil {
 		return nil, err
 	}
+	pt.mark("static+swap")
 	return &Result{Out: o.Out, Records: len(s.recs), Duration: time.Since(start), Search: stats}, nil
 }
 
 // writeSite writes the Hugo project: config, theme, pages and data.
 func (s *stage) writeSite(lang string) error {
-	if err := copyEmbedded(themes.FS, "opsbook", filepath.Join(s.dir, "themes", "opsbook")); err != nil {
+	if err := copyEmbeddedFS(s.fs, themes.FS, "opsbook", filepath.Join(s.dir, "themes", "opsbook")); err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(s.dir, "hugo.toml"), []byte(hugoConfig(s.rp.Config.Platform, lang)), 0o644); err != nil {
+	if err := afero.WriteFile(s.fs, filepath.Join(s.dir, "hugo.toml"), []byte(hugoConfig(s.rp.Config.Platform, lang)), 0o644); err != nil {
 		return err
 	}
 	if err := s.writePages(); err != nil {
 		return err
 	}
 	home := map[string]any{"title": s.rp.Config.Platform + " 运维台账"}
-	if err := writePage(filepath.Join(s.dir, "content", "_index.md"), home, ""); err != nil {
+	if err := writePageFS(s.fs, filepath.Join(s.dir, "content", "_index.md"), home, ""); err != nil {
 		return err
 	}
-	if err := writeJSON(filepath.Join(s.dir, "data", "nav.json"), s.navigation()); err != nil {
+	if err := writeJSON(s.fs, filepath.Join(s.dir, "data", "nav.json"), s.navigation()); err != nil {
 		return err
 	}
-	if err := writePage(filepath.Join(s.dir, "content", "search", "_index.md"), map[string]any{"title": "搜索", "layout": "search", "kinds": s.kindOptions()}, ""); err != nil {
+	if err := writePageFS(s.fs, filepath.Join(s.dir, "content", "search", "_index.md"), map[string]any{"title": "搜索", "layout": "search", "kinds": s.kindOptions()}, ""); err != nil {
 		return err
 	}
-	if err := writePage(filepath.Join(s.dir, "content", "calendar", "_index.md"), map[string]any{"title": "变更日历", "layout": "calendar", "months": s.changeCalendar()}, ""); err != nil {
+	if err := writePageFS(s.fs, filepath.Join(s.dir, "content", "calendar", "_index.md"), map[string]any{"title": "变更日历", "layout": "calendar", "months": s.changeCalendar()}, ""); err != nil {
 		return err
 	}
-	if err := writeJSON(filepath.Join(s.dir, "data", "dashboard.json"), s.dashboard()); err != nil {
+	if err := writeJSON(s.fs, filepath.Join(s.dir, "data", "dashboard.json"), s.dashboard()); err != nil {
 		return err
 	}
-	return writeJSON(filepath.Join(s.dir, "data", "charts.json"), s.charts())
+	return writeJSON(s.fs, filepath.Join(s.dir, "data", "charts.json"), s.charts())
 }
 
 // navOrder puts the kinds engineers open daily first.
@@ -225,7 +251,13 @@ func swap(built, out string) error {
 	return os.RemoveAll(old)
 }
 
+// copyEmbedded copies the tree under root in fsys to dst on disk.
 func copyEmbedded(fsys fs.FS, root, dst string) error {
+	return copyEmbeddedFS(afero.NewOsFs(), fsys, root, dst)
+}
+
+// copyEmbeddedFS copies the tree under root in fsys to dst in to.
+func copyEmbeddedFS(to afero.Fs, fsys fs.FS, root, dst string) error {
 	return fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -233,19 +265,12 @@ func copyEmbedded(fsys fs.FS, root, dst string) error {
 		rel := strings.TrimPrefix(strings.TrimPrefix(p, root), "/")
 		target := filepath.Join(dst, filepath.FromSlash(rel))
 		if d.IsDir() {
-			return os.MkdirAll(target, 0o755)
+			return to.MkdirAll(target, 0o755)
 		}
 		data, err := fs.ReadFile(fsys, p)
 		if err != nil {
 			return err
 		}
-		return os.WriteFile(target, data, 0o644)
+		return afero.WriteFile(to, target, data, 0o644)
 	})
-}
-
-func copyTree(src, dst string) error {
-	if _, err := os.Stat(src); errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	return copyEmbedded(os.DirFS(src), ".", dst)
 }

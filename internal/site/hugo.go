@@ -13,19 +13,30 @@ import (
 	"github.com/spf13/afero"
 )
 
-// hugoBuild runs Hugo in-process on the staged site in dir (which holds
+// hugoBuild runs Hugo in-process on the site in dir on disk (which holds
 // hugo.toml, content/, data/, themes/) and writes the output to dir/public.
-// Static files are not copied by HugoSites.Build; the caller does that.
 func hugoBuild(dir string, logw io.Writer) error {
+	return hugoBuildFS(afero.NewOsFs(), dir, logw)
+}
+
+// hugoBuildFS runs Hugo in-process on the staged site that src holds under
+// dir (hugo.toml, content/, data/, themes/) and writes the output to
+// dir/public on disk. Site builds stage in memory, so the pages Hugo reads
+// never touch the disk. Static files are not copied by HugoSites.Build; the
+// caller does that.
+func hugoBuildFS(src afero.Fs, dir string, logw io.Writer) error {
 	logger := loggers.New(loggers.Options{StdOut: logw, StdErr: logw, Level: logLevelWarn()})
 	flags := config.New()
 	flags.Set("workingDir", dir)
-	afs := afero.NewOsFs()
-	res, err := allconfig.LoadConfig(allconfig.ConfigSourceDescriptor{Fs: afs, Flags: flags, Logger: logger, Environ: []string{}})
+	res, err := allconfig.LoadConfig(allconfig.ConfigSourceDescriptor{Fs: src, Flags: flags, Logger: logger, Environ: []string{}})
 	if err != nil {
 		return fmt.Errorf("加载站点配置：%w", err)
 	}
-	fs := hugofs.NewFrom(afs, res.LoadingInfo.BaseConfig)
+	base := res.LoadingInfo.BaseConfig
+	dirs := config.New()
+	dirs.Set("workingDir", base.WorkingDir)
+	dirs.Set("publishDir", base.PublishDir)
+	fs := hugofs.NewFromSourceAndDestination(src, afero.NewOsFs(), dirs)
 	sites, err := hugolib.NewHugoSites(deps.DepsCfg{Configs: res, Fs: fs, LogLevel: logger.Level(), StdErr: logger.StdErr()})
 	if err != nil {
 		return fmt.Errorf("初始化 Hugo：%w", err)

@@ -3,13 +3,14 @@ package site
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"runtime"
 	"sort"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/spf13/afero"
 
 	"github.com/opsbook/opsbook/internal/export"
 	"github.com/opsbook/opsbook/internal/gitrepo"
@@ -21,7 +22,8 @@ import (
 // stage is the site being assembled from one repository.
 type stage struct {
 	rp     *validate.Repository
-	dir    string // staging directory (Hugo working dir)
+	fs     afero.Fs // the Hugo project, in memory
+	dir    string   // its path: Hugo's working dir, with public/ on disk
 	now    time.Time
 	recs   []*rec
 	byID   map[string]*rec
@@ -156,7 +158,7 @@ func (s *stage) writePages() error {
 		}
 		front["items"] = items
 		front["statuses"] = k.EnumLabels["/status"]
-		if err := writePage(filepath.Join(s.dir, "content", name, "_index.md"), front, ""); err != nil {
+		if err := writePageFS(s.fs, filepath.Join(s.dir, "content", name, "_index.md"), front, ""); err != nil {
 			return err
 		}
 	}
@@ -207,7 +209,7 @@ func (s *stage) writeRecordPage(r *rec) error {
 		return fmt.Errorf("%s：渲染正文：%w", r.Path, err)
 	}
 	f.BodyHTML = html
-	return writePage(filepath.Join(s.dir, "content", r.kind.Name, r.id+".md"), f, "")
+	return writePageFS(s.fs, filepath.Join(s.dir, "content", r.kind.Name, r.id+".md"), f, "")
 }
 
 func dateOnly(d string) string {
@@ -323,29 +325,33 @@ func auditOf(a *gitrepo.Audit, approvalMatters bool) *auditView {
 	return v
 }
 
-// writePage writes a Hugo page with JSON front matter and a Markdown body.
+// writePage writes a Hugo page with JSON front matter and a Markdown body
+// to disk.
 func writePage(path string, front any, body string) error {
+	return writePageFS(afero.NewOsFs(), path, front, body)
+}
+
+// writePageFS writes a Hugo page with JSON front matter and a Markdown body.
+func writePageFS(fsys afero.Fs, path string, front any, body string) error {
 	data, err := json.Marshal(front)
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	if err := fsys.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	var b strings.Builder
-	b.Write(data)
-	b.WriteString("\n\n")
-	b.WriteString(body)
-	return os.WriteFile(path, []byte(b.String()), 0o644)
+	b := make([]byte, 0, len(data)+2+len(body))
+	b = append(append(append(b, data...), "\n\n"...), body...)
+	return afero.WriteFile(fsys, path, b, 0o644)
 }
 
-func writeJSON(path string, v any) error {
+func writeJSON(fsys afero.Fs, path string, v any) error {
 	data, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	if err := fsys.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	return os.WriteFile(path, data, 0o644)
+	return afero.WriteFile(fsys, path, data, 0o644)
 }
