@@ -1,16 +1,11 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	iofs "io/fs"
-	"os"
 	"os/exec"
-	"path"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"time"
 
@@ -18,7 +13,6 @@ import (
 	"github.com/opsbook/opsbook/internal/pdf"
 	"github.com/opsbook/opsbook/internal/period"
 	"github.com/opsbook/opsbook/internal/record"
-	"github.com/opsbook/opsbook/internal/repo"
 	"github.com/opsbook/opsbook/internal/report"
 	"github.com/opsbook/opsbook/internal/validate"
 )
@@ -80,53 +74,26 @@ func runReport(ctx context.Context, env *Env, args []string) int {
 		return ExitError
 	}
 
-	t0 := time.Now()
-	data, err := report.Load(ctx, rp, p.Prev().Start.Year()-1, p.End.Year())
-	if err != nil {
-		return fail(env, fmt.Errorf("opsbook report: %w", err))
-	}
-	rpt := report.Compute(data, p, report.Options{Now: now, Platform: rp.Config.Platform, SLA: rp.Config.TicketSLA})
-
-	rel := path.Join(repo.ContentDir, "report", fmt.Sprint(p.Year), report.ID(p)+".md")
-	abs := filepath.Join(root, filepath.FromSlash(rel))
-	var old *record.Record
-	oldBytes, err := os.ReadFile(abs)
-	switch {
-	case err == nil:
-		if old, err = record.Parse(rel, oldBytes); err != nil {
-			return fail(env, fmt.Errorf("opsbook report: 已有的 %s 无法读取，未做任何修改：%w", rel, err))
-		}
-	case errors.Is(err, iofs.ErrNotExist):
-	default:
-		return fail(env, fmt.Errorf("opsbook report: %w", err))
-	}
 	author := o.author
 	if author == "" {
 		author = gitUserName(root)
 	}
-	generatedAt := now.Format("2006-01-02 15:04")
-	content, err := rpt.Regenerate(old, author, generatedAt)
+	t0 := time.Now()
+	res, err := report.Generate(ctx, rp, p, report.GenerateOptions{Now: now, Author: author})
+	var invalid *report.InvalidError
+	if errors.As(err, &invalid) {
+		fmt.Fprintln(env.Stderr, "opsbook report: "+err.Error())
+		return ExitFound
+	}
 	if err != nil {
-		return fail(env, fmt.Errorf("opsbook report: %s 的生成区块标记已损坏，未做任何修改：%w", rel, err))
+		return fail(env, fmt.Errorf("opsbook report: %w", err))
 	}
-	changed := true
-	if old != nil && bytes.Equal(withoutGeneratedAt(content), withoutGeneratedAt(oldBytes)) {
-		changed = false // same figures and text: leave the file (and its generated_at) alone
-		content = oldBytes
-	}
-	if changed {
-		if err := writeFileAtomic(abs, content); err != nil {
-			return fail(env, fmt.Errorf("opsbook report: %w", err))
-		}
-		if code := checkWritten(ctx, env, root, rel, abs, oldBytes, old != nil); code != ExitOK {
-			return code
-		}
-	}
-	verb := "已生成"
+	rpt, rel, content := res.Report, res.Rel, res.Content
+	verb := "已更新"
 	switch {
-	case old != nil && changed:
-		verb = "已更新"
-	case old != nil:
+	case res.Created:
+		verb = "已生成"
+	case !res.Changed:
 		verb = "无变化"
 	}
 	fmt.Fprintf(env.Stdout, "%s %s（%s，%s 至 %s，用时 %.1f 秒）\n", verb, rel, p.Name(), p.Start.Format("2006-01-02"), p.End.Format("2006-01-02"), time.Since(t0).Seconds())
@@ -167,70 +134,6 @@ func figure(r *report.Report, key string) string {
 		return fmt.Sprintf("%.1f%%", *f.Value)
 	}
 	return strings.TrimSuffix(fmt.Sprintf("%.1f", *f.Value), ".0")
-}
-
-var generatedAtLine = regexp.MustCompile(`(?m)^generated_at: .*$`)
-
-func withoutGeneratedAt(b []byte) []byte { return generatedAtLine.ReplaceAll(b, nil) }
-
-// checkWritten validates the written report; on violations the previous
-// content (or no file) is restored and the problems are printed.
-func checkWritten(ctx context.Context, env *Env, root, rel, abs string, oldBytes []byte, hadOld bool) int {
-	restore := func() {
-		if hadOld {
-			_ = writeFileAtomic(abs, oldBytes)
-		} else {
-			_ = os.Remove(abs)
-		}
-	}
-	rp, err := validate.Open(root)
-	if err != nil {
-		restore()
-		return fail(env, err)
-	}
-	res, err := rp.Check(ctx, []repo.Entry{repo.NewEntry(rel)}, 1)
-	if err != nil {
-		restore()
-		return fail(env, err)
-	}
-	if len(res.Violations) > 0 {
-		restore()
-		fmt.Fprintf(env.Stderr, "opsbook report: 生成的 %s 未通过校验，已恢复原状：\n", rel)
-		for _, v := range res.Violations {
-			fmt.Fprintln(env.Stderr, "  "+v.String())
-		}
-		return ExitFound
-	}
-	return ExitOK
-}
-
-// writeFileAtomic writes data to a temporary file beside path and renames it into place.
-func writeFileAtomic(path string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".opsbook-*.tmp")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	if _, err := f.Write(data); err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp, 0o644)
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		_ = os.Remove(tmp)
-		return fmt.Errorf("写入 %s：%w", path, err)
-	}
-	return nil
 }
 
 // gitUserName is the committer name git would use in root, or "opsbook".

@@ -14,7 +14,7 @@ var statsColumns = []struct{ key, label string }{
 	{"subscribed", "订阅"}, {"approved", "审批"}, {"updated", "更新"},
 }
 
-// typeRank orders period types from longest to shortest.
+// typeRank orders period types by length.
 var typeRank = map[string]int{"year": 5, "half": 4, "quarter": 3, "month": 2, "week": 1}
 
 // deptStat is one department's summed counts in a period.
@@ -24,29 +24,51 @@ type deptStat struct {
 	total  int
 }
 
-// statsIn picks the statistics records that tile p without double counting:
-// of the records whose period lies inside p, those of the longest period
-// type present (a quarter report sums three monthly records rather than
-// adding weekly ones on top).
+// statsIn picks the statistics records that tile p without double
+// counting: of the records whose period lies inside p, the longest first,
+// skipping any that overlaps one already taken (a quarter report takes a
+// quarterly record if there is one, otherwise the three monthly ones, and
+// never weekly ones on top of them).
 func statsIn(d *Data, p period.Period) []*record.Record {
 	from, to := p.Start.Format("2006-01-02"), p.End.Format("2006-01-02")
-	var inside []*record.Record
-	best := 0
+	type cand struct {
+		r          *record.Record
+		start, end string
+	}
+	var inside []cand
 	for _, r := range d.ByKind["stats"] {
 		per, _ := r.Fields["period"].(map[string]any)
 		s, _ := per["start"].(string)
 		e, _ := per["end"].(string)
-		if s < from || e > to || s == "" || e == "" {
+		if s == "" || e == "" || s < from || e > to || e < s {
 			continue
 		}
-		inside = append(inside, r)
-		best = max(best, typeRank[str(r, "period_type")])
+		inside = append(inside, cand{r, s, e})
 	}
-	var out []*record.Record
-	for _, r := range inside {
-		if typeRank[str(r, "period_type")] == best {
-			out = append(out, r)
+	sort.SliceStable(inside, func(i, j int) bool {
+		ri, rj := typeRank[str(inside[i].r, "period_type")], typeRank[str(inside[j].r, "period_type")]
+		if ri != rj {
+			return ri > rj
 		}
+		return inside[i].start < inside[j].start
+	})
+	var taken []cand
+	for _, c := range inside {
+		overlaps := false
+		for _, t := range taken {
+			if c.start <= t.end && t.start <= c.end {
+				overlaps = true
+				break
+			}
+		}
+		if !overlaps {
+			taken = append(taken, c)
+		}
+	}
+	sort.Slice(taken, func(i, j int) bool { return taken[i].start < taken[j].start })
+	out := make([]*record.Record, len(taken))
+	for i, t := range taken {
+		out[i] = t.r
 	}
 	return out
 }
@@ -111,7 +133,7 @@ func statsFigures(s *figureSet, d *Data, p period.Period) {
 		}
 		return
 	}
-	s.count("stats_departments", "报送统计的部门", "个", "本期统计记录（stats）中出现的部门数；统计记录取周期落在本期内、周期最长的一类（如季报取三个月报）", len(ranked))
+	s.count("stats_departments", "报送统计的部门", "个", "本期统计记录（stats）中出现的部门数；取周期落在本期内的统计记录，周期长的优先、互不重叠（如季报有季度统计就用季度统计，否则合计三个月的统计）", len(ranked))
 	s.count("stats_no_update_departments", "本期无更新的部门", "个", "在用部门中本期更新数为 0 或未出现在统计中的部门数", len(noUpdate))
 	for _, c := range statsColumns {
 		n := 0

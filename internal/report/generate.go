@@ -1,0 +1,147 @@
+package report
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"time"
+
+	"github.com/opsbook/opsbook/internal/diag"
+	"github.com/opsbook/opsbook/internal/period"
+	"github.com/opsbook/opsbook/internal/record"
+	"github.com/opsbook/opsbook/internal/repo"
+	"github.com/opsbook/opsbook/internal/validate"
+)
+
+// GenerateOptions are the inputs of Generate besides the period.
+type GenerateOptions struct {
+	Now    time.Time // "now" in the repository's zone (overdue, period not over, generated_at)
+	Author string    // author of a new report; an existing report keeps its own
+}
+
+// Result is what Generate did.
+type Result struct {
+	Rel     string // repository-relative path of the report record
+	Report  *Report
+	Content []byte // the file as it now is
+	Created bool   // there was no report before
+	Changed bool   // the file was written (false: same figures and text, left alone)
+}
+
+// InvalidError is a generated report that did not validate; the previous
+// file (or its absence) was restored.
+type InvalidError struct {
+	Rel        string
+	Violations []diag.Violation
+}
+
+func (e *InvalidError) Error() string {
+	s := fmt.Sprintf("生成的 %s 未通过校验，已恢复原状：", e.Rel)
+	for _, v := range e.Violations {
+		s += "\n  " + v.String()
+	}
+	return s
+}
+
+// Path is where the report record of p lives.
+func Path(p period.Period) string {
+	return path.Join(repo.ContentDir, "report", fmt.Sprint(p.Year), ID(p)+".md")
+}
+
+var generatedAtLine = regexp.MustCompile(`(?m)^generated_at: .*$`)
+
+func withoutGeneratedAt(b []byte) []byte { return generatedAtLine.ReplaceAll(b, nil) }
+
+// Generate computes the report of p and writes (or regenerates) its record
+// atomically, then validates it. Regenerating with unchanged records leaves
+// the file byte for byte as it was.
+func Generate(ctx context.Context, rp *validate.Repository, p period.Period, o GenerateOptions) (*Result, error) {
+	data, err := Load(ctx, rp, p.Prev().Start.Year()-1, p.End.Year())
+	if err != nil {
+		return nil, err
+	}
+	rpt := Compute(data, p, Options{Now: o.Now, Platform: rp.Config.Platform, SLA: rp.Config.TicketSLA})
+	res := &Result{Rel: Path(p), Report: rpt}
+	abs := rp.Index.Abs(res.Rel)
+	var old *record.Record
+	oldBytes, err := os.ReadFile(abs)
+	switch {
+	case err == nil:
+		if old, err = record.Parse(res.Rel, oldBytes); err != nil {
+			return nil, fmt.Errorf("已有的 %s 无法读取，未做任何修改：%w", res.Rel, err)
+		}
+	case errors.Is(err, fs.ErrNotExist):
+		res.Created = true
+	default:
+		return nil, err
+	}
+	author := o.Author
+	if author == "" {
+		author = "opsbook"
+	}
+	content, err := rpt.Regenerate(old, author, o.Now.In(rp.Config.Location).Format("2006-01-02 15:04"))
+	if err != nil {
+		return nil, fmt.Errorf("%s 的生成区块标记已损坏，未做任何修改：%w", res.Rel, err)
+	}
+	if old != nil && bytes.Equal(withoutGeneratedAt(content), withoutGeneratedAt(oldBytes)) {
+		res.Content = oldBytes
+		return res, nil
+	}
+	if err := writeAtomic(abs, content); err != nil {
+		return nil, err
+	}
+	restore := func() {
+		if old != nil {
+			_ = writeAtomic(abs, oldBytes)
+		} else {
+			_ = os.Remove(abs)
+		}
+	}
+	check, err := rp.Check(ctx, []repo.Entry{repo.NewEntry(res.Rel)}, 1)
+	if err != nil {
+		restore()
+		return nil, err
+	}
+	if len(check.Violations) > 0 {
+		restore()
+		return nil, &InvalidError{Rel: res.Rel, Violations: check.Violations}
+	}
+	res.Content, res.Changed = content, true
+	return res, nil
+}
+
+// writeAtomic writes data to a temporary file beside path and renames it into place.
+func writeAtomic(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("创建目录：%w", err)
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), ".opsbook-*.tmp")
+	if err != nil {
+		return fmt.Errorf("写入 %s：%w", path, err)
+	}
+	tmp := f.Name()
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp, 0o644)
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		_ = os.Remove(tmp)
+		return fmt.Errorf("写入 %s：%w", path, err)
+	}
+	return nil
+}
