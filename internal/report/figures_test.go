@@ -80,8 +80,8 @@ func TestInspectionFigures(t *testing.T) {
 	p := mustPeriod(t, period.Week, "2026-W10") // 03-02..03-08
 	expect(t, d, p, time.Now(), map[string]float64{
 		"inspection_runs": 2, "inspection_items": 5, "inspection_passed": 3, "inspection_warnings": 1, "inspection_failed": 1,
-		"inspection_pass_rate": 60,  // 3 / 5
-		"availability_mean":    75,  // sys: 1 of 2 runs without failure = 50 %; web: 100 % → mean 75
+		"inspection_pass_rate": 60, // 3 / 5
+		"availability_mean":    75, // sys: 1 of 2 runs without failure = 50 %; web: 100 % → mean 75
 	})
 	stats := systemAvailability(d, p)
 	if len(stats) != 2 || stats[0].system != "sys" || stats[0].runs != 2 || stats[0].downRuns != 1 || stats[0].items != 3 {
