@@ -1,0 +1,317 @@
+package statsimport
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/opsbook/opsbook/internal/diag"
+	"github.com/opsbook/opsbook/internal/record"
+	"github.com/opsbook/opsbook/internal/repo"
+	"github.com/opsbook/opsbook/internal/validate"
+)
+
+// Kind is the record kind imports write.
+const Kind = "stats"
+
+// Request is one import into a repository.
+type Request struct {
+	File   string // the export to read
+	Name   string // how messages name File ("" for File itself)
+	Period Period
+	Sheet  string // XLSX worksheet; "" for the first
+	ID     string // record id; "" for Period.ID()
+	Source string // the record's source; "" for a sentence naming the file
+	// Force replaces an existing record of the same id (keeping its tags and notes).
+	Force bool
+}
+
+// Result is what an import wrote.
+type Result struct {
+	Path     string // repository-relative path of the record
+	ID       string
+	Title    string
+	Table    *Table
+	Replaced bool   // an existing record was replaced (Force)
+	Content  []byte // the record as written
+	// Names are the short names (else full names) of the departments imported, by id.
+	Names map[string]string
+	// Warnings are department records that could not be read (their
+	// departments can't be matched).
+	Warnings []string
+	// Violations are what validating the written record found; empty when
+	// it is valid (it was checked before writing, so only a repository that
+	// changed meanwhile can make this non-empty).
+	Violations []diag.Violation
+}
+
+// InvalidError is a record built from the file that does not validate; it
+// was not written.
+type InvalidError struct {
+	File, Path string
+	Violations []diag.Violation
+}
+
+func (e *InvalidError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "由 %s 生成的 %s 未通过校验，未写入：", e.File, e.Path)
+	for _, v := range e.Violations {
+		b.WriteString("\n  " + v.String())
+	}
+	return b.String()
+}
+
+// ExistsError is a record that exists already; nothing was written.
+type ExistsError struct{ Path string }
+
+func (e *ExistsError) Error() string {
+	return fmt.Sprintf("%s 已存在，未写入；确认要用本次导入替换它时加 --force（保留原记录的 tags 和 notes），或用 --id 指定另一个编号", e.Path)
+}
+
+// Departments reads the department records of a repository. Records that
+// can't be read are left out with a warning; opsbook validate reports them.
+func Departments(rp *validate.Repository) ([]Department, []string) {
+	var deps []Department
+	var warnings []string
+	for _, e := range rp.Index.OfKind("department") {
+		r, err := record.ReadFile(rp.Index.Abs(e.Path), e.Path, rp.Config.MaxFileSize)
+		if err != nil {
+			warnings = append(warnings, fmt.Sprintf("部门记录 %s 无法读取，导入时不能匹配该部门：%v", e.Path, err))
+			continue
+		}
+		id := r.ID()
+		if id == "" {
+			id = e.Stem
+		}
+		short, _ := r.Fields["short_name"].(string)
+		deps = append(deps, Department{ID: id, Title: r.Title(), ShortName: short})
+	}
+	return deps, warnings
+}
+
+var statsID = regexp.MustCompile(`^STA-([0-9]{4})-[0-9A-Za-z][0-9A-Za-z-]*$`)
+
+// Import reads req.File, builds the stats record for req.Period, checks it
+// with the repository's rules and writes it atomically to
+// content/stats/<year>/<id>.yaml, then validates the written file. On any
+// error nothing is written.
+func Import(ctx context.Context, rp *validate.Repository, req Request) (*Result, error) {
+	id := req.ID
+	if id == "" {
+		id = req.Period.ID()
+	}
+	m := statsID.FindStringSubmatch(id)
+	if m == nil {
+		return nil, fmt.Errorf("编号 %q 不符合统计记录格式 STA-年份-后缀（例如 %s）", id, req.Period.ID())
+	}
+	rel := path.Join(repo.ContentDir, Kind, m[1], id+".yaml")
+	abs := rp.Index.Abs(rel)
+	for _, e := range rp.Index.Lookup(id) {
+		if e.Path != rel {
+			return nil, fmt.Errorf("编号 %s 已被 %s 使用，未写入；请用 --id 指定另一个编号", id, e.Path)
+		}
+	}
+	deps, warnings := Departments(rp)
+	name := req.Name
+	if name == "" {
+		name = req.File
+	}
+	table, err := readFile(req.File, name, Options{Sheet: req.Sheet, Columns: rp.Config.StatsImport.Columns, Departments: deps})
+	if err != nil {
+		return nil, err
+	}
+	rec := recordFields{ID: id, Title: req.Period.Title(), Period: req.Period, Source: req.Source, Rows: table.Rows,
+		Tags: []string{"考核", req.Period.Tag()}}
+	if rec.Source == "" {
+		rec.Source = fmt.Sprintf("%s部门统计导出文件 %s", platformName(rp), filepath.Base(req.File))
+		if table.Sheet != "" {
+			rec.Source += "（工作表“" + table.Sheet + "”）"
+		}
+		rec.Source += "，由 opsbook stats import 导入"
+	}
+	replaced := false
+	switch _, err := os.Stat(abs); {
+	case err == nil && !req.Force:
+		return nil, &ExistsError{Path: rel}
+	case err == nil:
+		replaced = true
+		if old, err := record.ReadFile(abs, rel, rp.Config.MaxFileSize); err == nil {
+			rec.keep(old)
+		}
+	case !errors.Is(err, fs.ErrNotExist):
+		return nil, err
+	}
+	content, err := rec.marshal()
+	if err != nil {
+		return nil, err
+	}
+	if vs := check(rp, rel, content); len(vs) > 0 {
+		return nil, &InvalidError{File: name, Path: rel, Violations: vs}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := writeAtomic(abs, content, req.Force); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return nil, &ExistsError{Path: rel}
+		}
+		return nil, fmt.Errorf("写入 %s：%w", rel, err)
+	}
+	res := &Result{Path: rel, ID: id, Title: rec.Title, Table: table, Replaced: replaced, Content: content, Warnings: warnings,
+		Names: map[string]string{}}
+	for _, d := range deps {
+		res.Names[d.ID] = cmp.Or(d.ShortName, d.Title, d.ID)
+	}
+	// Check the written file against the repository as it now is.
+	after, err := validate.Open(rp.Root)
+	if err != nil {
+		return res, err
+	}
+	v, err := after.Check(ctx, []repo.Entry{repo.NewEntry(rel)}, 1)
+	if err != nil {
+		return res, err
+	}
+	res.Violations = v.Violations
+	return res, nil
+}
+
+func platformName(rp *validate.Repository) string {
+	if rp.Config != nil && rp.Config.Platform != "" {
+		return rp.Config.Platform
+	}
+	return "平台"
+}
+
+// check validates content as if it were the file rel, before it is written.
+func check(rp *validate.Repository, rel string, content []byte) []diag.Violation {
+	e := repo.NewEntry(rel)
+	k, vs := rp.Rules.CheckPath(e)
+	if k == nil {
+		return vs
+	}
+	r, err := record.Parse(rel, content)
+	if err != nil {
+		var le *record.Error
+		if errors.As(err, &le) {
+			return []diag.Violation{diag.At(rel, le.Line, le.Col, le.Rule, "%s", le.Message)}
+		}
+		return []diag.Violation{diag.At(rel, 1, 1, "file/read", "%v", err)}
+	}
+	return append(vs, rp.Rules.CheckRecord(r, e, k)...)
+}
+
+// writeAtomic writes data to a temporary file beside file and moves it into
+// place: renamed over an existing file when replace, else linked so that an
+// existing file is never overwritten.
+func writeAtomic(file string, data []byte, replace bool) error {
+	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(file), ".stats-import-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
+	if replace {
+		return os.Rename(tmp.Name(), file)
+	}
+	return os.Link(tmp.Name(), file)
+}
+
+// recordFields is the stats record an import writes.
+type recordFields struct {
+	ID, Title, Source string
+	Period            Period
+	Rows              []Row
+	Tags              []string
+	Notes             string
+}
+
+// keep takes the tags and notes of the record being replaced: people write those.
+func (r *recordFields) keep(old *record.Record) {
+	if tags, ok := old.Fields["tags"].([]any); ok {
+		var keep []string
+		for _, t := range tags {
+			if s, ok := t.(string); ok {
+				keep = append(keep, s)
+			}
+		}
+		if len(keep) == len(tags) {
+			r.Tags = keep
+		}
+	}
+	if s, ok := old.Fields["notes"].(string); ok {
+		r.Notes = s
+	}
+}
+
+// Marshal returns the record as YAML, in the field order of the sample records.
+func (r *recordFields) marshal() ([]byte, error) {
+	plain := func(v string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Value: v} }
+	str := func(v string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v} }
+	num := func(n int) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.Itoa(n)} }
+	doc := &yaml.Node{Kind: yaml.MappingNode}
+	add := func(k string, v *yaml.Node) { doc.Content = append(doc.Content, plain(k), v) }
+	add("id", str(r.ID))
+	add("kind", plain(Kind))
+	add("title", str(r.Title))
+	add("period_type", plain(r.Period.Type))
+	add("period", &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle, Content: []*yaml.Node{
+		plain("start"), plain(r.Period.Start.Format("2006-01-02")), plain("end"), plain(r.Period.End.Format("2006-01-02"))}})
+	add("source", str(r.Source))
+	rows := &yaml.Node{Kind: yaml.SequenceNode}
+	for _, row := range r.Rows {
+		n := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{plain("department"), str(row.Department)}}
+		for _, f := range CountFields {
+			n.Content = append(n.Content, plain(f), num(row.Count(f)))
+		}
+		rows.Content = append(rows.Content, n)
+	}
+	add("rows", rows)
+	if len(r.Tags) > 0 {
+		tags := &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle}
+		for _, t := range r.Tags {
+			tags.Content = append(tags.Content, str(t))
+		}
+		add("tags", tags)
+	}
+	if r.Notes != "" {
+		add("notes", str(r.Notes))
+	}
+	var b bytes.Buffer
+	b.WriteString("# 由 opsbook stats import 从平台导出文件生成；重新导入同一周期请加 --force（保留 tags 和 notes）\n")
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(doc); err != nil {
+		return nil, err
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
