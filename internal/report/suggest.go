@@ -181,11 +181,13 @@ func flappingChecks(d *Data, p period.Period) []Suggestion {
 
 // repeatedTicketSuggestions: one department asking about the same category
 // three or more times in a period needs training or a fix, not more answers.
+// Leadership assignments and the category other are not counted.
 func repeatedTicketSuggestions(d *Data, p period.Period) []Suggestion {
 	groups := map[string][]string{}
 	for _, r := range ticketsIn(d, p) {
 		dept := str(r, "department")
-		if dept == "" {
+		// Leadership assignments and uncategorised requests are work, not symptoms.
+		if dept == "" || str(r, "channel") == "leadership" || str(r, "category") == "other" {
 			continue
 		}
 		k := dept + "\x00" + str(r, "category")
