@@ -1,11 +1,13 @@
 // Package period names the reporting periods of the contract — ISO weeks,
 // months, quarters, half-years and years — in the repository's time zone:
-// parsing `2026-W48`, `2026-11`, `2026-Q4`, `2026-H2`, `2026`, the last
-// complete period before a moment, the previous period, ids and titles.
+// parsing `2026-W48`, `2026-11`, `2026-Q4`, `2026-H2`, `2026` (of a given
+// kind with Parse, of any kind with ParseAny), the last complete period
+// before a moment, the previous period, ids and titles.
 package period
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -227,6 +229,34 @@ func Parse(t Type, at string, loc *time.Location) (Period, error) {
 	p, err := New(t, year, n, loc)
 	if err != nil {
 		return p, fmt.Errorf("--at %q：%w", at, err)
+	}
+	return p, nil
+}
+
+// anyForms names the forms ParseAny reads, for messages naming the fix.
+const anyForms = "2026-W48（ISO 周）、2026-11 或 2026-M11（月）、2026-Q4（季度）、2026-H2（半年）、2026（年）"
+
+// anyForm is YYYY, or YYYY- and a number with an optional kind letter.
+var anyForm = regexp.MustCompile(`^([0-9]{4})(?:-([WMQH]?)([0-9]{1,2}))?$`)
+
+// ParseAny reads a period of any kind, telling the kind from the form:
+// 2026-W48 (ISO week), 2026-11 or 2026-M11 (month), 2026-Q4 (quarter),
+// 2026-H2 (half) or 2026 (year); letters in either case. Its errors quote
+// at and list the forms.
+func ParseAny(at string, loc *time.Location) (Period, error) {
+	m := anyForm.FindStringSubmatch(strings.ToUpper(at))
+	if m == nil {
+		return Period{}, fmt.Errorf("周期 %q 无法识别：可写 %s", at, anyForms)
+	}
+	year, _ := strconv.Atoi(m[1])
+	n, _ := strconv.Atoi(m[3])
+	t := map[string]Type{"W": Week, "": Month, "M": Month, "Q": Quarter, "H": Half}[m[2]]
+	if m[3] == "" {
+		t = Year
+	}
+	p, err := New(t, year, n, loc)
+	if err != nil {
+		return Period{}, fmt.Errorf("周期 %q：%v；可写 %s", at, err, anyForms)
 	}
 	return p, nil
 }

@@ -1,6 +1,7 @@
 package period
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -130,5 +131,70 @@ func TestNames(t *testing.T) {
 	q, _ := Parse(Quarter, "2026-Q1", shanghai)
 	if got := q.Name(); got != "2026 年第一季度" {
 		t.Errorf("name = %q", got)
+	}
+}
+
+func TestParseAny(t *testing.T) {
+	cases := []struct {
+		at         string
+		typ        Type
+		start, end string
+		suffix     string
+	}{
+		{"2026-W48", Week, "2026-11-23", "2026-11-29", "W48"},
+		{"2026-w01", Week, "2025-12-29", "2026-01-04", "W01"}, // ISO week 1 starts in the previous year
+		{"2026-W53", Week, "2026-12-28", "2027-01-03", "W53"},
+		{"2026-11", Month, "2026-11-01", "2026-11-30", "M11"},
+		{"2026-M02", Month, "2026-02-01", "2026-02-28", "M02"},
+		{"2028-2", Month, "2028-02-01", "2028-02-29", "M02"}, // leap year
+		{"2026-q1", Quarter, "2026-01-01", "2026-03-31", "Q1"},
+		{"2026-Q4", Quarter, "2026-10-01", "2026-12-31", "Q4"},
+		{"2026-H1", Half, "2026-01-01", "2026-06-30", "H1"},
+		{"2026-H2", Half, "2026-07-01", "2026-12-31", "H2"},
+		{"2026", Year, "2026-01-01", "2026-12-31", "Y"},
+	}
+	for _, c := range cases {
+		p, err := ParseAny(c.at, shanghai)
+		if err != nil {
+			t.Errorf("ParseAny(%q): %v", c.at, err)
+			continue
+		}
+		if p.Type != c.typ || p.Suffix() != c.suffix || p.Start.Format(time.DateOnly) != c.start || p.End.Format(time.DateOnly) != c.end {
+			t.Errorf("ParseAny(%q) = %s %s %s..%s, want %s %s %s..%s", c.at, p.Type, p.Suffix(),
+				p.Start.Format(time.DateOnly), p.End.Format(time.DateOnly), c.typ, c.suffix, c.start, c.end)
+		}
+		if p.Start.Location() != shanghai {
+			t.Errorf("ParseAny(%q) is in %v, want the given zone", c.at, p.Start.Location())
+		}
+		// The same period as Parse of its kind, and String parses back.
+		if q, err := Parse(c.typ, p.String(), shanghai); err != nil || q != p {
+			t.Errorf("ParseAny(%q) = %+v, Parse(%s, %q) = %+v, %v", c.at, p, c.typ, p.String(), q, err)
+		}
+		if q, err := ParseAny(p.String(), shanghai); err != nil || q != p {
+			t.Errorf("%q: String %q does not parse back: %+v, %v", c.at, p.String(), q, err)
+		}
+	}
+	errs := []struct{ at, want string }{
+		{"", "无法识别"},
+		{"26-11", "无法识别"},
+		{"2026/11", "无法识别"},
+		{"2026-11-01", "无法识别"},
+		{"2026-X1", "无法识别"},
+		{"2026-Q", "无法识别"},
+		{" 2026-11", "无法识别"},
+		{"2026-13", "月份 13 不在 1—12 之间"},
+		{"2026-M0", "月份 0 不在 1—12 之间"},
+		{"2027-W53", "2027 年只有 52 个 ISO 周"},
+		{"2026-W00", "没有第 0 周"},
+		{"2026-Q5", "1—4"},
+		{"2026-H3", "H1 或 H2"},
+		{"1969", "超出范围"},
+	}
+	for _, c := range errs {
+		_, err := ParseAny(c.at, shanghai)
+		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "2026-M11") ||
+			!strings.Contains(err.Error(), "2026-W48") || !strings.Contains(err.Error(), fmt.Sprintf("%q", c.at)) {
+			t.Errorf("ParseAny(%q) = %v, want an error quoting it, mentioning %q and listing the forms", c.at, err, c.want)
+		}
 	}
 }

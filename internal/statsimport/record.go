@@ -17,6 +17,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/opsbook/opsbook/internal/diag"
+	"github.com/opsbook/opsbook/internal/period"
 	"github.com/opsbook/opsbook/internal/record"
 	"github.com/opsbook/opsbook/internal/repo"
 	"github.com/opsbook/opsbook/internal/validate"
@@ -29,9 +30,9 @@ const Kind = "stats"
 type Request struct {
 	File   string // the export to read
 	Name   string // how messages name File ("" for File itself)
-	Period Period
+	Period period.Period
 	Sheet  string // XLSX worksheet; "" for the first
-	ID     string // record id; "" for Period.ID()
+	ID     string // record id; "" for RecordID(Period)
 	Source string // the record's source; "" for a sentence naming the file
 	// Force replaces an existing record of the same id (keeping its tags and notes).
 	Force bool
@@ -109,11 +110,11 @@ var statsID = regexp.MustCompile(`^STA-([0-9]{4})-[0-9A-Za-z][0-9A-Za-z-]*$`)
 func Import(ctx context.Context, rp *validate.Repository, req Request) (*Result, error) {
 	id := req.ID
 	if id == "" {
-		id = req.Period.ID()
+		id = RecordID(req.Period)
 	}
 	m := statsID.FindStringSubmatch(id)
 	if m == nil {
-		return nil, fmt.Errorf("编号 %q 不符合统计记录格式 STA-年份-后缀（例如 %s）", id, req.Period.ID())
+		return nil, fmt.Errorf("编号 %q 不符合统计记录格式 STA-年份-后缀（例如 %s）", id, RecordID(req.Period))
 	}
 	rel := path.Join(repo.ContentDir, Kind, m[1], id+".yaml")
 	abs := rp.Index.Abs(rel)
@@ -131,8 +132,8 @@ func Import(ctx context.Context, rp *validate.Repository, req Request) (*Result,
 	if err != nil {
 		return nil, err
 	}
-	rec := recordFields{ID: id, Title: req.Period.Title(), Period: req.Period, Source: req.Source, Rows: table.Rows,
-		Tags: []string{"考核", req.Period.Tag()}}
+	rec := recordFields{ID: id, Title: Title(req.Period), Period: req.Period, Source: req.Source, Rows: table.Rows,
+		Tags: []string{"考核", tag(req.Period)}}
 	if rec.Source == "" {
 		rec.Source = fmt.Sprintf("%s部门统计导出文件 %s", platformName(rp), filepath.Base(req.File))
 		if table.Sheet != "" {
@@ -246,7 +247,7 @@ func writeAtomic(file string, data []byte, replace bool) error {
 // recordFields is the stats record an import writes.
 type recordFields struct {
 	ID, Title, Source string
-	Period            Period
+	Period            period.Period
 	Rows              []Row
 	Tags              []string
 	Notes             string
@@ -280,7 +281,7 @@ func (r *recordFields) marshal() ([]byte, error) {
 	add("id", str(r.ID))
 	add("kind", plain(Kind))
 	add("title", str(r.Title))
-	add("period_type", plain(r.Period.Type))
+	add("period_type", plain(string(r.Period.Type)))
 	add("period", &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle, Content: []*yaml.Node{
 		plain("start"), plain(r.Period.Start.Format("2006-01-02")), plain("end"), plain(r.Period.End.Format("2006-01-02"))}})
 	add("source", str(r.Source))
