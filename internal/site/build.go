@@ -147,6 +147,11 @@ func (s *stage) writeSite(lang string) error {
 	if err := afero.WriteFile(s.fs, filepath.Join(s.dir, "hugo.toml"), []byte(hugoConfig(s.rp.Config.Platform, lang)), 0o644); err != nil {
 		return err
 	}
+	t, err := newArticleTemplate(lang)
+	if err != nil {
+		return err
+	}
+	s.article = t
 	if err := s.writePages(); err != nil {
 		return err
 	}

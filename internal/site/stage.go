@@ -1,8 +1,10 @@
 package site
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"html/template"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -30,6 +32,8 @@ type stage struct {
 	byKind map[string][]*rec
 	back   map[string][]backlink // target id → records referring to it
 	audit  map[string]*gitrepo.Audit
+	// article renders a record page's article (the theme's go/article.html).
+	article *template.Template
 }
 
 // backlink is a record that refers to another.
@@ -82,24 +86,6 @@ func (s *stage) load(warn func(string)) {
 			})
 		}
 	}
-}
-
-// pageFront is the front matter of a record page.
-type pageFront struct {
-	Title     string         `json:"title"`
-	Date      string         `json:"date,omitempty"`
-	Kind      string         `json:"kind"`
-	KindLabel string         `json:"kindLabel"`
-	ID        string         `json:"id"`
-	Source    string         `json:"source"` // repository path
-	Status    string         `json:"status,omitempty"`
-	StatusKey string         `json:"statusKey,omitempty"`
-	Rows      []Row          `json:"rows"`
-	Tables    []Table        `json:"tables,omitempty"`
-	Backlinks []backlinkView `json:"backlinks,omitempty"`
-	Audit     *auditView     `json:"audit,omitempty"`
-	BodyHTML  string         `json:"bodyHTML,omitempty"` // rendered in Go: no shortcodes, no external images
-	Extra     map[string]any `json:"extra,omitempty"`
 }
 
 type backlinkView struct {
@@ -171,9 +157,10 @@ func (s *stage) writePages() error {
 		go func() {
 			defer wg.Done()
 			var first error
+			var buf bytes.Buffer
 			for r := range jobs {
 				if first == nil {
-					first = s.writeRecordPage(r)
+					first = s.writeRecordPage(r, &buf)
 				}
 			}
 			errs <- first
@@ -191,25 +178,6 @@ func (s *stage) writePages() error {
 		}
 	}
 	return nil
-}
-
-// writeRecordPage writes the Hugo page of one record.
-func (s *stage) writeRecordPage(r *rec) error {
-	rows, tables := s.display(r)
-	f := pageFront{Title: r.Title(), Date: dateOnly(r.date), Kind: r.kind.Name, KindLabel: r.kind.Label, ID: r.id,
-		Source: r.Path, Rows: rows, Tables: tables}
-	f.StatusKey = r.str("status")
-	f.Status = s.value(r, "/status", f.StatusKey)
-	f.Backlinks = s.backlinks(r)
-	if a := s.audit[r.Path]; a != nil {
-		f.Audit = auditOf(a, r.kind.Name == "change")
-	}
-	html, err := renderBody(r.Body)
-	if err != nil {
-		return fmt.Errorf("%s：渲染正文：%w", r.Path, err)
-	}
-	f.BodyHTML = html
-	return writePageFS(s.fs, filepath.Join(s.dir, "content", r.kind.Name, r.id+".md"), f, "")
 }
 
 func dateOnly(d string) string {

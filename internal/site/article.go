@@ -1,0 +1,128 @@
+package site
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"path/filepath"
+	"strings"
+
+	"github.com/gohugoio/hugo/parser/metadecoders"
+	"github.com/spf13/afero"
+
+	"github.com/opsbook/opsbook/themes"
+)
+
+// articlePath is the theme's template of a record page's article, which is
+// rendered in Go while staging (Hugo's template engine would spend most of a
+// 10,000-record build walking every page's rows, tables and backlinks).
+const articlePath = "opsbook/go/article.html"
+
+// articleView is the data of the article template.
+type articleView struct {
+	Title, Kind, KindLabel, ID, Source string
+	Status, StatusKey                  string
+	Rows                               []Row
+	Tables                             []Table
+	BodyHTML                           template.HTML // rendered in Go: no shortcodes, no external images
+	Backlinks                          []backlinkView
+	Audit                              *auditView
+}
+
+// recordFront is the front matter of a record page: what the layouts
+// outside the article need (title, kind) and the article itself.
+type recordFront struct {
+	Title   string `json:"title"`
+	Date    string `json:"date,omitempty"`
+	Kind    string `json:"kind"`
+	Article string `json:"article"`
+}
+
+// newArticleTemplate parses the theme's article template with the theme's
+// strings in lang (its i18n/<lang>.toml; a string it lacks renders empty,
+// as Hugo's i18n does).
+func newArticleTemplate(lang string) (*template.Template, error) {
+	strs, err := themeStrings(lang)
+	if err != nil {
+		return nil, err
+	}
+	text, err := fs.ReadFile(themes.FS, articlePath)
+	if err != nil {
+		return nil, err
+	}
+	funcs := template.FuncMap{
+		"i18n": func(key string) string { return strs[key] },
+		// relURL as Hugo's with baseURL "/": Hugo's relativeURLs then makes
+		// the link relative to the page, as it does for the layouts' links.
+		"relURL": func(u string) string { return "/" + strings.TrimPrefix(u, "/") },
+		"first": func(n int, items []item) []item {
+			if len(items) > n {
+				return items[:n]
+			}
+			return items
+		},
+	}
+	t, err := template.New("article").Funcs(funcs).Parse(strings.TrimSuffix(string(text), "\n"))
+	if err != nil {
+		return nil, fmt.Errorf("主题 %s：%w", articlePath, err)
+	}
+	return t, nil
+}
+
+// themeStrings reads the theme's translation of lang: key = "text" or
+// [key] other = "text".
+func themeStrings(lang string) (map[string]string, error) {
+	name := "opsbook/i18n/" + strings.ToLower(lang) + ".toml"
+	data, err := fs.ReadFile(themes.FS, name)
+	if err != nil {
+		return map[string]string{}, nil // Hugo has no strings for it either
+	}
+	m, err := metadecoders.Default.UnmarshalToMap(data, metadecoders.TOML)
+	if err != nil {
+		return nil, fmt.Errorf("主题 %s：%w", name, err)
+	}
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		switch x := v.(type) {
+		case string:
+			out[k] = x
+		case map[string]any:
+			out[k], _ = x["other"].(string)
+		}
+	}
+	return out, nil
+}
+
+// writeRecordPage writes the Hugo page of one record, its article rendered;
+// buf is the caller's scratch buffer.
+func (s *stage) writeRecordPage(r *rec, buf *bytes.Buffer) error {
+	rows, tables := s.display(r)
+	v := articleView{Title: r.Title(), Kind: r.kind.Name, KindLabel: r.kind.Label, ID: r.id, Source: r.Path, Rows: rows, Tables: tables}
+	v.StatusKey = r.str("status")
+	v.Status = s.value(r, "/status", v.StatusKey)
+	v.Backlinks = s.backlinks(r)
+	if a := s.audit[r.Path]; a != nil {
+		v.Audit = auditOf(a, r.kind.Name == "change")
+	}
+	html, err := renderBody(r.Body)
+	if err != nil {
+		return fmt.Errorf("%s：渲染正文：%w", r.Path, err)
+	}
+	v.BodyHTML = template.HTML(html)
+	buf.Reset()
+	if err := s.article.Execute(buf, v); err != nil {
+		return fmt.Errorf("%s：%w", r.Path, err)
+	}
+	front := recordFront{Title: v.Title, Date: dateOnly(r.date), Kind: v.Kind, Article: buf.String()}
+	buf.Reset()
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(front); err != nil {
+		return err
+	}
+	buf.WriteString("\n") // Encode ended the front matter with a newline; an empty line, then no body
+	path := filepath.Join(s.dir, "content", r.kind.Name, r.id+".md")
+	return afero.WriteFile(s.fs, path, buf.Bytes(), 0o644)
+}
