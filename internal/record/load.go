@@ -31,6 +31,17 @@ func errorf(line, col int, rule, format string, args ...any) *Error {
 // parses it as the record at the repository-relative path rel. It never
 // reads past the cap.
 func ReadFile(file, rel string, maxSize int64) (*Record, error) {
+	return readFile(file, rel, maxSize, true)
+}
+
+// ReadFields is ReadFile without the position index (Record.Index is nil):
+// the same strict checks, less memory and time, for readers that compute
+// from records rather than report problems in them (reports, the site).
+func ReadFields(file, rel string, maxSize int64) (*Record, error) {
+	return readFile(file, rel, maxSize, false)
+}
+
+func readFile(file, rel string, maxSize int64, positions bool) (*Record, error) {
 	if maxSize <= 0 {
 		maxSize = DefaultMaxSize
 	}
@@ -49,7 +60,7 @@ func ReadFile(file, rel string, maxSize int64) (*Record, error) {
 	if int64(len(data)) > maxSize {
 		return nil, tooLarge(-1, maxSize)
 	}
-	return Parse(rel, data)
+	return parse(rel, data, positions)
 }
 
 func tooLarge(size, maxSize int64) *Error {
@@ -63,7 +74,9 @@ var bom = []byte("\xef\xbb\xbf")
 
 // Parse parses data as the record at the repository-relative path rel: YAML,
 // or Markdown with front matter when rel ends in .md.
-func Parse(rel string, data []byte) (*Record, error) {
+func Parse(rel string, data []byte) (*Record, error) { return parse(rel, data, true) }
+
+func parse(rel string, data []byte, positions bool) (*Record, error) {
 	data = bytes.TrimPrefix(data, bom)
 	if err := checkText(data); err != nil {
 		return nil, err
@@ -78,7 +91,7 @@ func Parse(rel string, data []byte) (*Record, error) {
 		yamlText, lineOffset = fm, 1
 		r.Body, r.BodyLine = string(body), bodyLine
 	}
-	fields, index, err := parseYAML(yamlText, lineOffset)
+	fields, index, err := parseYAML(yamlText, lineOffset, positions)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -120,5 +121,35 @@ func TestReadFileSizeCap(t *testing.T) {
 	}
 	if _, err := ReadFile(small, "small.yaml", 1000); err != nil {
 		t.Fatalf("cap of 1000 bytes: %v", err)
+	}
+}
+
+func TestReadFieldsMatchesReadFile(t *testing.T) {
+	dir := t.TempDir()
+	file := dir + "/CHG-2026-001.md"
+	data := "---\nid: CHG-2026-001\nkind: change\ntitle: 测试\nwindow: {start: 2026-11-28 20:00, end: 2026-11-28 22:00}\nassets: [a, b]\nn: 0012\n---\n\n## 实施方案\n\n步骤。\n"
+	if err := os.WriteFile(file, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	full, err := ReadFile(file, "content/change/2026/CHG-2026-001.md", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	light, err := ReadFields(file, "content/change/2026/CHG-2026-001.md", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(full.Fields, light.Fields) || full.Body != light.Body || full.BodyLine != light.BodyLine {
+		t.Errorf("ReadFields differs:\n%#v\n%#v", full.Fields, light.Fields)
+	}
+	if light.Index != nil || len(full.Index) == 0 {
+		t.Errorf("index: full %d entries, light %v", len(full.Index), light.Index)
+	}
+	// The strict rules still apply without positions.
+	if err := os.WriteFile(file, []byte("---\nid: a\nid: b\n---\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadFields(file, "content/change/2026/CHG-2026-001.md", 0); err == nil || !strings.Contains(err.Error(), "重复的键") {
+		t.Errorf("duplicate key accepted without positions: %v", err)
 	}
 }

@@ -19,7 +19,7 @@ var yamlLineRe = regexp.MustCompile(`^yaml: (?:line (\d+): )?(.*)$`)
 
 // parseYAML parses exactly one YAML document holding a mapping. lineOffset
 // is added to every line (front matter starts below the --- line).
-func parseYAML(data []byte, lineOffset int) (map[string]any, map[string]Pos, error) {
+func parseYAML(data []byte, lineOffset int, positions bool) (map[string]any, map[string]Pos, error) {
 	dec := yaml.NewDecoder(strings.NewReader(string(data)))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {
@@ -35,7 +35,10 @@ func parseYAML(data []byte, lineOffset int) (map[string]any, map[string]Pos, err
 	case !errors.Is(err, io.EOF):
 		return nil, nil, syntaxError(err, lineOffset)
 	}
-	w := walker{index: map[string]Pos{}, lineOffset: lineOffset}
+	w := walker{lineOffset: lineOffset}
+	if positions {
+		w.index = map[string]Pos{}
+	}
 	root := &doc
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
 		root = root.Content[0]
@@ -108,16 +111,22 @@ func (w *walker) value(n *yaml.Node, ptr string, depth int) (any, error) {
 	if n.Anchor != "" {
 		return nil, w.errAt(n, "yaml/anchor-alias", "不允许使用 YAML 锚点（&%s）；请直接写出内容", n.Anchor)
 	}
-	pos := w.index[ptr]
-	pos.Line, pos.Col = n.Line+w.lineOffset, n.Column
-	w.index[ptr] = pos
+	if w.index != nil {
+		pos := w.index[ptr]
+		pos.Line, pos.Col = n.Line+w.lineOffset, n.Column
+		w.index[ptr] = pos
+	}
 	switch n.Kind {
 	case yaml.MappingNode:
 		return w.mapping(n, ptr, depth)
 	case yaml.SequenceNode:
 		out := make([]any, 0, len(n.Content))
 		for i, item := range n.Content {
-			v, err := w.value(item, ptr+"/"+strconv.Itoa(i), depth+1)
+			var child string
+			if w.index != nil {
+				child = ptr + "/" + strconv.Itoa(i)
+			}
+			v, err := w.value(item, child, depth+1)
 			if err != nil {
 				return nil, err
 			}
@@ -148,8 +157,11 @@ func (w *walker) mapping(n *yaml.Node, ptr string, depth int) (any, error) {
 			return nil, w.errAt(k, "yaml/duplicate-key", "重复的键 %q（第一次出现在第 %d 行）；请删除或合并其中一个", k.Value, first)
 		}
 		seen[k.Value] = k.Line + w.lineOffset
-		child := ptr + "/" + EscapeToken(k.Value)
-		w.index[child] = Pos{KeyLine: k.Line + w.lineOffset, KeyCol: k.Column}
+		var child string
+		if w.index != nil { // positions wanted: JSON pointer → line:col
+			child = ptr + "/" + EscapeToken(k.Value)
+			w.index[child] = Pos{KeyLine: k.Line + w.lineOffset, KeyCol: k.Column}
+		}
 		val, err := w.value(v, child, depth+1)
 		if err != nil {
 			return nil, err
@@ -207,5 +219,5 @@ func ParseYAML(data []byte) (map[string]any, map[string]Pos, error) {
 	if err := checkText(data); err != nil {
 		return nil, nil, err
 	}
-	return parseYAML(data, 0)
+	return parseYAML(data, 0, true)
 }

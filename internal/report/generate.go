@@ -62,7 +62,7 @@ func withoutGeneratedAt(b []byte) []byte { return generatedAtLine.ReplaceAll(b, 
 // atomically, then validates it. Regenerating with unchanged records leaves
 // the file byte for byte as it was.
 func Generate(ctx context.Context, rp *validate.Repository, p period.Period, o GenerateOptions) (*Result, error) {
-	data, err := Load(ctx, rp, p.Prev().Start.Year()-1, p.End.Year())
+	data, err := Load(ctx, rp, p.Prev().Start.Year(), p.End.Year())
 	if err != nil {
 		return nil, err
 	}

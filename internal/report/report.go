@@ -115,6 +115,46 @@ func table(head []string, rows [][]string) string {
 	return b.String()
 }
 
+// maxListed caps the record lists of a report: an annual report over a
+// busy year would otherwise list thousands of rows. The figures always
+// count everything.
+const maxListed = 30
+
+// ranked is a table row with an importance rank (lower first).
+type ranked struct {
+	rank int
+	row  []string
+}
+
+// listTable renders at most maxListed rows, the most important ones, in
+// their original order, with a note of how many were left out.
+func listTable(head []string, rows []ranked, what string) string {
+	total := len(rows)
+	if total > maxListed {
+		idx := make([]int, total)
+		for i := range idx {
+			idx[i] = i
+		}
+		sort.SliceStable(idx, func(a, b int) bool { return rows[idx[a]].rank < rows[idx[b]].rank })
+		keep := idx[:maxListed]
+		sort.Ints(keep)
+		kept := make([]ranked, 0, maxListed)
+		for _, i := range keep {
+			kept = append(kept, rows[i])
+		}
+		rows = kept
+	}
+	plain := make([][]string, len(rows))
+	for i, r := range rows {
+		plain[i] = r.row
+	}
+	out := table(head, plain)
+	if total > maxListed {
+		out += fmt.Sprintf("\n共 %d %s，按重要程度列出 %d %s；完整清单见站点的记录列表。\n", total, what, maxListed, what)
+	}
+	return out
+}
+
 func escapeAll(cells []string) []string {
 	out := make([]string, len(cells))
 	for i, c := range cells {
@@ -209,7 +249,8 @@ func (r *Report) anomalies() string {
 	b.WriteString("## 三、异常处置\n\n")
 	b.WriteString(r.figureTable("anomalies_opened", "anomalies_opened_critical", "anomalies_opened_major", "anomalies_opened_minor",
 		"anomalies_resolved", "anomalies_mttr_hours", "anomalies_open_at_end"))
-	var rows [][]string
+	var rows []ranked
+	sevRank := map[string]int{"critical": 0, "major": 1, "minor": 2}
 	for _, a := range r.data.ByKind["anomaly"] {
 		det, ok := r.data.time(a, "detected_at")
 		if !ok {
@@ -226,11 +267,15 @@ func (r *Report) anomalies() string {
 			resolved = r.fmtTime(res)
 			took = fmt.Sprintf("%.1f 小时", res.Sub(det).Hours())
 		}
-		rows = append(rows, []string{a.ID(), a.Title(), r.data.label("anomaly", "/severity", str(a, "severity")), r.fmtTime(det), resolved, took})
+		rank := sevRank[str(a, "severity")]
+		if stillOpen {
+			rank -= 3 // what is still open matters most
+		}
+		rows = append(rows, ranked{rank, []string{a.ID(), a.Title(), r.data.label("anomaly", "/severity", str(a, "severity")), r.fmtTime(det), resolved, took}})
 	}
 	if len(rows) > 0 {
 		b.WriteString("\n### 本期发生、解决或仍未解决的异常\n\n")
-		b.WriteString(table([]string{"编号", "异常", "严重程度", "发现", "解决", "用时"}, rows))
+		b.WriteString(listTable([]string{"编号", "异常", "严重程度", "发现", "解决", "用时"}, rows, "条"))
 	}
 	return b.String()
 }
@@ -246,20 +291,25 @@ func (r *Report) changes() string {
 	}
 	keys = append(keys, "changes_done", "changes_rolled_back", "changes_cancelled", "changes_emergency", "changes_success_rate", "changes_in_window_rate")
 	b.WriteString(r.figureTable(keys...))
-	var rows [][]string
+	var rows []ranked
+	statusRank := map[string]int{"rolled-back": 0, "draft": 2, "approved": 2, "cancelled": 3, "done": 4}
 	for _, c := range changesIn(r.data, r.Period) {
 		start, _ := r.data.nested(c, "window", "start")
 		end, _ := r.data.nested(c, "window", "end")
 		win := "—"
+		rank := statusRank[str(c, "status")]
 		if ok, known := inWindow(r.data, c); known && str(c, "status") != "cancelled" {
 			win = map[bool]string{true: "是", false: "否（占用业务时间）"}[ok]
+			if !ok {
+				rank = min(rank, 1)
+			}
 		}
-		rows = append(rows, []string{c.ID(), c.Title(), r.data.label("change", "/type", str(c, "type")),
-			r.fmtTime(start) + "—" + end.In(r.data.Loc).Format("15:04"), r.data.label("change", "/status", str(c, "status")), win})
+		rows = append(rows, ranked{rank, []string{c.ID(), c.Title(), r.data.label("change", "/type", str(c, "type")),
+			r.fmtTime(start) + "—" + end.In(r.data.Loc).Format("15:04"), r.data.label("change", "/status", str(c, "status")), win}})
 	}
 	if len(rows) > 0 {
 		b.WriteString("\n### 本期变更\n\n")
-		b.WriteString(table([]string{"编号", "变更", "类型", "窗口", "状态", "避开业务时间"}, rows))
+		b.WriteString(listTable([]string{"编号", "变更", "类型", "窗口", "状态", "避开业务时间"}, rows, "项"))
 	}
 	return b.String()
 }
@@ -314,7 +364,8 @@ func (r *Report) tickets() string {
 	if r.Now.Before(asOf) {
 		asOf = r.Now
 	}
-	var rows [][]string
+	var rows []ranked
+	prioRank := map[string]int{"urgent": 0, "high": 1, "normal": 2, "low": 3}
 	for _, t := range tickets {
 		a, c := slaBreach(r.data, t, r.sla, asOf)
 		if !a && !c {
@@ -327,11 +378,11 @@ func (r *Report) tickets() string {
 		if c {
 			what = append(what, fmt.Sprintf("解决超过 %s", human(r.sla[str(t, "priority")].Resolve)))
 		}
-		rows = append(rows, []string{t.ID(), t.Title(), r.data.label("ticket", "/priority", str(t, "priority")), strings.Join(what, "；")})
+		rows = append(rows, ranked{prioRank[str(t, "priority")], []string{t.ID(), t.Title(), r.data.label("ticket", "/priority", str(t, "priority")), strings.Join(what, "；")}})
 	}
 	if len(rows) > 0 {
 		b.WriteString("\n### 超出服务时限的工单\n\n")
-		b.WriteString(table([]string{"编号", "工单", "优先级", "超时情况"}, rows))
+		b.WriteString(listTable([]string{"编号", "工单", "优先级", "超时情况"}, rows, "件"))
 	}
 	return b.String()
 }
@@ -356,17 +407,17 @@ func (r *Report) securityBackups() string {
 	if r.Now.Before(asOf) {
 		asOf = r.Now
 	}
-	var rows [][]string
+	var rows []ranked
 	for _, s := range securityDue(r.data, r.Period) {
-		state := r.data.label("security", "/status", str(s, "status"))
+		state, rank := r.data.label("security", "/status", str(s, "status")), 1
 		if overdue(r.data, s, asOf) {
-			state += "（逾期）"
+			state, rank = state+"（逾期）", 0
 		}
-		rows = append(rows, []string{s.ID(), s.Title(), r.data.label("security", "/type", str(s, "type")), str(s, "date"), state})
+		rows = append(rows, ranked{rank, []string{s.ID(), s.Title(), r.data.label("security", "/type", str(s, "type")), str(s, "date"), state}})
 	}
 	if len(rows) > 0 {
 		b.WriteString("\n### 本期安全任务\n\n")
-		b.WriteString(table([]string{"编号", "任务", "类型", "日期", "状态"}, rows))
+		b.WriteString(listTable([]string{"编号", "任务", "类型", "日期", "状态"}, rows, "项"))
 	}
 	return b.String()
 }
@@ -375,27 +426,27 @@ func (r *Report) trainingsEvents() string {
 	var b strings.Builder
 	b.WriteString("## 七、培训与重大活动保障\n\n")
 	b.WriteString(r.figureTable("trainings_held", "trainings_attendees", "trainings_hours", "events_supported"))
-	var rows [][]string
+	var rows []ranked
 	for _, t := range r.data.ByKind["training"] {
 		if r.Period.ContainsDate(str(t, "date")) {
 			n, _ := num(t.Fields["attendees"])
-			rows = append(rows, []string{t.ID(), t.Title(), str(t, "date"), fmt.Sprint(int(n))})
+			rows = append(rows, ranked{0, []string{t.ID(), t.Title(), str(t, "date"), fmt.Sprint(int(n))}})
 		}
 	}
 	if len(rows) > 0 {
 		b.WriteString("\n### 培训\n\n")
-		b.WriteString(table([]string{"编号", "培训", "日期", "人数"}, rows))
+		b.WriteString(listTable([]string{"编号", "培训", "日期", "人数"}, rows, "场"))
 	}
 	rows = nil
 	for _, e := range eventsIn(r.data, r.Period) {
 		fr, _ := e.Fields["freeze"].(map[string]any)
 		fs, _ := fr["start"].(string)
 		fe, _ := fr["end"].(string)
-		rows = append(rows, []string{e.ID(), e.Title(), str(e, "start") + " 至 " + str(e, "end"), fs + " 至 " + fe})
+		rows = append(rows, ranked{0, []string{e.ID(), e.Title(), str(e, "start") + " 至 " + str(e, "end"), fs + " 至 " + fe}})
 	}
 	if len(rows) > 0 {
 		b.WriteString("\n### 重大活动保障\n\n")
-		b.WriteString(table([]string{"编号", "活动", "日期", "变更冻结期"}, rows))
+		b.WriteString(listTable([]string{"编号", "活动", "日期", "变更冻结期"}, rows, "次"))
 	}
 	return b.String()
 }
@@ -440,7 +491,11 @@ func (r *Report) suggestionsBlock() string {
 		return b.String()
 	}
 	for i, s := range r.Suggestions {
-		fmt.Fprintf(&b, "%d. %s（依据：%s）\n", i+1, s.Text, joinIDs(s.Records))
+		cite := joinIDs(firstN(s.Records, 8))
+		if len(s.Records) > 8 {
+			cite += fmt.Sprintf(" 等 %d 条记录", len(s.Records))
+		}
+		fmt.Fprintf(&b, "%d. %s（依据：%s）\n", i+1, s.Text, cite)
 	}
 	return b.String()
 }
