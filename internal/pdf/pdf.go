@@ -30,6 +30,8 @@ import (
 	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+
+	"github.com/opsbook/opsbook/internal/atomicfile"
 )
 
 // DefaultTimeout bounds one Print call when Options.Timeout is zero.
@@ -168,7 +170,10 @@ func Print(ctx context.Context, doc []byte, out string, opts Options) error {
 	if len(data) < 5 || string(data[:5]) != "%PDF-" {
 		return fmt.Errorf("生成 PDF %s 失败：Chromium（%s）返回的不是 PDF 数据", out, exe)
 	}
-	return writeAtomic(out, data)
+	if err := atomicfile.Write(out, data); err != nil {
+		return fmt.Errorf("无法写入 PDF：%w", err)
+	}
+	return nil
 }
 
 // render starts a browser, loads the document and prints it.
@@ -324,34 +329,3 @@ func headerTemplate(title string) string {
 // footerTemplate numbers the pages: 第 N 页 / 共 M 页.
 var footerTemplate = `<div style="width:100%;font-size:8pt;font-family:` + html.EscapeString(fontFamily) +
 	`;color:#555;padding:0 15mm;text-align:center;">第 <span class="pageNumber"></span> 页 / 共 <span class="totalPages"></span> 页</div>`
-
-// writeAtomic writes data to a temporary file beside out and renames it into
-// place, so out is either the complete PDF or untouched.
-func writeAtomic(out string, data []byte) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(out), "."+filepath.Base(out)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("无法写入 PDF %s：%v", out, err)
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
-		return fmt.Errorf("无法写入 PDF %s：%v", out, err)
-	}
-	if err = f.Chmod(0o644); err != nil {
-		return fmt.Errorf("无法写入 PDF %s：%v", out, err)
-	}
-	if err = f.Sync(); err != nil {
-		return fmt.Errorf("无法写入 PDF %s：%v", out, err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("无法写入 PDF %s：%v", out, err)
-	}
-	if err = os.Rename(f.Name(), out); err != nil {
-		return fmt.Errorf("无法写入 PDF %s：%v", out, err)
-	}
-	return nil
-}

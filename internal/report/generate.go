@@ -8,10 +8,10 @@ import (
 	"io/fs"
 	"os"
 	"path"
-	"path/filepath"
 	"regexp"
 	"time"
 
+	"github.com/opsbook/opsbook/internal/atomicfile"
 	"github.com/opsbook/opsbook/internal/diag"
 	"github.com/opsbook/opsbook/internal/period"
 	"github.com/opsbook/opsbook/internal/record"
@@ -93,12 +93,12 @@ func Generate(ctx context.Context, rp *validate.Repository, p period.Period, o G
 		res.Content = oldBytes
 		return res, nil
 	}
-	if err := writeAtomic(abs, content); err != nil {
+	if err := atomicfile.Write(abs, content); err != nil {
 		return nil, err
 	}
 	restore := func() {
 		if old != nil {
-			_ = writeAtomic(abs, oldBytes)
+			_ = atomicfile.Write(abs, oldBytes)
 		} else {
 			_ = os.Remove(abs)
 		}
@@ -114,34 +114,4 @@ func Generate(ctx context.Context, rp *validate.Repository, p period.Period, o G
 	}
 	res.Content, res.Changed = content, true
 	return res, nil
-}
-
-// writeAtomic writes data to a temporary file beside path and renames it into place.
-func writeAtomic(path string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return fmt.Errorf("创建目录：%w", err)
-	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".opsbook-*.tmp")
-	if err != nil {
-		return fmt.Errorf("写入 %s：%w", path, err)
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp, 0o644)
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		_ = os.Remove(tmp)
-		return fmt.Errorf("写入 %s：%w", path, err)
-	}
-	return nil
 }

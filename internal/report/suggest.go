@@ -75,11 +75,7 @@ func tablespaceTrends(d *Data, p period.Period) []Suggestion {
 			series[key] = append(series[key], point{day: t.Sub(p.Until()).Hours() / 24, v: v, id: r.ID()})
 		}
 	}
-	keys := make([]string, 0, len(series))
-	for k := range series {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := sortedKeys(series)
 	var out []Suggestion
 	for _, k := range keys {
 		pts := series[k]
@@ -150,11 +146,7 @@ func flappingChecks(d *Data, p period.Period) []Suggestion {
 			series[key] = append(series[key], obs{date: str(r, "date") + "\x00" + r.ID(), ok: it["status"] == "ok", id: r.ID()})
 		}
 	}
-	keys := make([]string, 0, len(series))
-	for k := range series {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := sortedKeys(series)
 	var out []Suggestion
 	for _, k := range keys {
 		s := series[k]
@@ -193,11 +185,7 @@ func repeatedTicketSuggestions(d *Data, p period.Period) []Suggestion {
 		k := dept + "\x00" + str(r, "category")
 		groups[k] = append(groups[k], r.ID())
 	}
-	keys := make([]string, 0, len(groups))
-	for k := range groups {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := sortedKeys(groups)
 	var out []Suggestion
 	for _, k := range keys {
 		ids := groups[k]
@@ -224,11 +212,7 @@ func lateSecurity(d *Data, p period.Period, now time.Time) []Suggestion {
 	for _, r := range d.ByKind["security"] {
 		byType[str(r, "type")] = append(byType[str(r, "type")], r)
 	}
-	types := make([]string, 0, len(byType))
-	for t := range byType {
-		types = append(types, t)
-	}
-	sort.Strings(types)
+	types := sortedKeys(byType)
 	var out []Suggestion
 	for _, typ := range types {
 		rs := byType[typ]
@@ -265,11 +249,7 @@ func failingBackups(d *Data, p period.Period) []Suggestion {
 			byAsset[str(r, "asset")] = append(byAsset[str(r, "asset")], r.ID())
 		}
 	}
-	assets := make([]string, 0, len(byAsset))
-	for a := range byAsset {
-		assets = append(assets, a)
-	}
-	sort.Strings(assets)
+	assets := sortedKeys(byAsset)
 	var out []Suggestion
 	for _, a := range assets {
 		if ids := byAsset[a]; len(ids) >= failingBackupCount {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/opsbook/opsbook/internal/atomicfile"
 	"github.com/opsbook/opsbook/internal/gitrepo"
 	"github.com/opsbook/opsbook/internal/runbook"
 	"github.com/opsbook/opsbook/internal/secret"
@@ -170,37 +171,12 @@ func writeRecords(rep *Report, o Options, redact *secret.Redactor) error {
 	}
 	files = append([]file{{fmt.Sprintf("content/inspection/%s/%s.yaml", rep.Started.Format("2006"), rep.Inspection), []byte(redact.String(string(data)))}}, files...)
 	for _, f := range files {
-		if err := writeAtomic(filepath.Join(o.Root, filepath.FromSlash(f.rel)), f.data); err != nil {
+		if err := atomicfile.Write(filepath.Join(o.Root, filepath.FromSlash(f.rel)), f.data); err != nil {
 			return fmt.Errorf("写入 %s：%w", f.rel, err)
 		}
 		rep.Files = append(rep.Files, f.rel)
 	}
 	return nil
-}
-
-// writeAtomic writes through a hidden temporary file in the same directory
-// and renames it into place: readers (and a SIGKILL) see all or nothing.
-func writeAtomic(path string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".opsbook-tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 func commit(ctx context.Context, rep *Report, o Options, redact *secret.Redactor) error {

@@ -5,13 +5,13 @@ package scaffold
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/opsbook/opsbook/internal/atomicfile"
 	"github.com/opsbook/opsbook/internal/repo"
 	"github.com/opsbook/opsbook/internal/rules"
 	"github.com/opsbook/opsbook/internal/schema"
@@ -115,22 +115,7 @@ func NextID(ix *repo.Index, k *schema.Kind, year string) string {
 // through a temporary file so no half-written record is ever left behind.
 func Write(root string, p *Plan) (string, error) {
 	final := filepath.Join(root, filepath.FromSlash(p.Path))
-	if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
-		return "", err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(final), ".new-*")
-	if err != nil {
-		return "", err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(p.Content); err != nil {
-		tmp.Close()
-		return "", err
-	}
-	if err := tmp.Close(); err != nil {
-		return "", err
-	}
-	if err := os.Link(tmp.Name(), final); err != nil { // fails if final exists
+	if err := atomicfile.Create(final, p.Content); err != nil { // fails if final exists
 		return "", fmt.Errorf("无法创建 %s：%w", p.Path, err)
 	}
 	return final, nil

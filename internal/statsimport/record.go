@@ -16,6 +16,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/opsbook/opsbook/internal/atomicfile"
 	"github.com/opsbook/opsbook/internal/diag"
 	"github.com/opsbook/opsbook/internal/period"
 	"github.com/opsbook/opsbook/internal/record"
@@ -163,11 +164,15 @@ func Import(ctx context.Context, rp *validate.Repository, req Request) (*Result,
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if err := writeAtomic(abs, content, req.Force); err != nil {
+	write := atomicfile.Create // never overwrite …
+	if req.Force {
+		write = atomicfile.Write // … unless asked to
+	}
+	if err := write(abs, content); err != nil {
 		if errors.Is(err, fs.ErrExist) {
 			return nil, &ExistsError{Path: rel}
 		}
-		return nil, fmt.Errorf("写入 %s：%w", rel, err)
+		return nil, err
 	}
 	res := &Result{Path: rel, ID: id, Title: rec.Title, Table: table, Replaced: replaced, Content: content, Warnings: warnings,
 		Names: map[string]string{}}
@@ -210,38 +215,6 @@ func check(rp *validate.Repository, rel string, content []byte) []diag.Violation
 		return []diag.Violation{diag.At(rel, 1, 1, "file/read", "%v", err)}
 	}
 	return append(vs, rp.Rules.CheckRecord(r, e, k)...)
-}
-
-// writeAtomic writes data to a temporary file beside file and moves it into
-// place: renamed over an existing file when replace, else linked so that an
-// existing file is never overwritten.
-func writeAtomic(file string, data []byte, replace bool) error {
-	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(file), ".stats-import-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	if replace {
-		return os.Rename(tmp.Name(), file)
-	}
-	return os.Link(tmp.Name(), file)
 }
 
 // recordFields is the stats record an import writes.
