@@ -95,10 +95,12 @@ func themeStrings(lang string) (map[string]string, error) {
 	return out, nil
 }
 
-// writeRecordPage writes the Hugo page of one record, its article rendered;
-// buf is the caller's scratch buffer.
-func (s *stage) writeRecordPage(r *rec, buf *bytes.Buffer) error {
+// writeRecordPage writes the Hugo page of record i, its article rendered,
+// and keeps its search document; buf is the caller's scratch buffer.
+func (s *stage) writeRecordPage(i int, buf *bytes.Buffer) error {
+	r := s.recs[i]
 	rows, tables := s.display(r)
+	s.docs[i] = searchDoc(r, rows, tables)
 	v := articleView{Title: r.Title(), Kind: r.kind.Name, KindLabel: r.kind.Label, ID: r.id, Source: r.Path, Rows: rows, Tables: tables}
 	v.StatusKey = r.str("status")
 	v.Status = s.value(r, "/status", v.StatusKey)

@@ -175,34 +175,41 @@ func hbarSorted(m map[string]float64, o chart.Options, empty string) string {
 }
 
 // searchDocs is what the search index covers: every record page, with all
-// its field values and body as text.
+// its field values and body as text. Build has them from staging.
 func (s *stage) searchDocs() []search.Doc {
+	if len(s.docs) == len(s.recs) {
+		return s.docs
+	}
 	docs := make([]search.Doc, 0, len(s.recs))
 	for _, r := range s.recs {
 		rows, tables := s.display(r)
-		var b strings.Builder
-		b.WriteString(r.id)
-		for _, row := range rows {
-			b.WriteString("\n" + row.Label + "：" + row.Value)
-			for _, l := range row.Links {
-				b.WriteString(" " + l.Text)
-			}
-		}
-		for _, t := range tables {
-			for _, row := range t.Rows {
-				b.WriteString("\n" + strings.Join(row, " "))
-			}
-		}
-		if r.Body != "" {
-			b.WriteString("\n" + plainMarkdown(r.Body))
-		}
-		docs = append(docs, search.Doc{URL: r.url(), Title: r.Title(), Kind: r.kind.Name, KindLabel: r.kind.Label, Date: dateOnly(r.date), Text: b.String()})
+		docs = append(docs, searchDoc(r, rows, tables))
 	}
 	return docs
 }
 
-// plainMarkdown drops Markdown syntax characters that carry no words.
-func plainMarkdown(md string) string {
-	r := strings.NewReplacer("#", "", "*", "", "`", "", ">", "", "|", " ", "---", "")
-	return r.Replace(md)
+// searchDoc is a record page's search document, from its display rows.
+func searchDoc(r *rec, rows []Row, tables []Table) search.Doc {
+	var b strings.Builder
+	b.WriteString(r.id)
+	for _, row := range rows {
+		b.WriteString("\n" + row.Label + "：" + row.Value)
+		for _, l := range row.Links {
+			b.WriteString(" " + l.Text)
+		}
+	}
+	for _, t := range tables {
+		for _, row := range t.Rows {
+			b.WriteString("\n" + strings.Join(row, " "))
+		}
+	}
+	if r.Body != "" {
+		b.WriteString("\n" + plainMarkdown(r.Body))
+	}
+	return search.Doc{URL: r.url(), Title: r.Title(), Kind: r.kind.Name, KindLabel: r.kind.Label, Date: dateOnly(r.date), Text: b.String()}
 }
+
+// plainMarkdown drops Markdown syntax characters that carry no words.
+func plainMarkdown(md string) string { return markdownMarks.Replace(md) }
+
+var markdownMarks = strings.NewReplacer("#", "", "*", "", "`", "", ">", "", "|", " ", "---", "")

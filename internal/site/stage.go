@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/afero"
@@ -18,6 +19,7 @@ import (
 	"github.com/opsbook/opsbook/internal/gitrepo"
 	"github.com/opsbook/opsbook/internal/record"
 	"github.com/opsbook/opsbook/internal/rules"
+	"github.com/opsbook/opsbook/internal/search"
 	"github.com/opsbook/opsbook/internal/validate"
 )
 
@@ -34,6 +36,7 @@ type stage struct {
 	audit  map[string]*gitrepo.Audit
 	// article renders a record page's article (the theme's go/article.html).
 	article *template.Template
+	docs    []search.Doc // search documents of recs, filled while staging
 }
 
 // backlink is a record that refers to another.
@@ -44,14 +47,36 @@ type backlink struct {
 
 // load reads every record of the repository (files that do not load are
 // skipped with a warning: opsbook validate is where they are reported).
+// Files are read and parsed on every core; the order stays the index's.
 func (s *stage) load(warn func(string)) {
 	s.byID, s.byKind, s.back = map[string]*rec{}, map[string][]*rec{}, map[string][]backlink{}
-	for _, e := range s.rp.Index.Entries {
+	entries := s.rp.Index.Entries
+	type loaded struct {
+		r   *record.Record
+		err error
+	}
+	out := make([]loaded, len(entries))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < len(entries); i = int(next.Add(1) - 1) {
+				e := entries[i]
+				if _, ok := s.rp.Schemas.Kinds[e.Kind]; ok {
+					out[i].r, out[i].err = record.ReadFields(s.rp.Index.Abs(e.Path), e.Path, s.rp.Config.MaxFileSize)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for i, e := range entries {
 		k, ok := s.rp.Schemas.Kinds[e.Kind]
 		if !ok {
 			continue
 		}
-		r, err := record.ReadFile(s.rp.Index.Abs(e.Path), e.Path, s.rp.Config.MaxFileSize)
+		r, err := out[i].r, out[i].err
 		if err != nil {
 			warn(fmt.Sprintf("跳过 %s：%v", e.Path, err))
 			continue
@@ -149,7 +174,8 @@ func (s *stage) writePages() error {
 		}
 	}
 	// Record pages are independent: render them on every core.
-	jobs := make(chan *rec)
+	s.docs = make([]search.Doc, len(s.recs))
+	jobs := make(chan int)
 	errs := make(chan error, runtime.GOMAXPROCS(0))
 	var wg sync.WaitGroup
 	for range runtime.GOMAXPROCS(0) {
@@ -158,16 +184,16 @@ func (s *stage) writePages() error {
 			defer wg.Done()
 			var first error
 			var buf bytes.Buffer
-			for r := range jobs {
+			for i := range jobs {
 				if first == nil {
-					first = s.writeRecordPage(r, &buf)
+					first = s.writeRecordPage(i, &buf)
 				}
 			}
 			errs <- first
 		}()
 	}
-	for _, r := range s.recs {
-		jobs <- r
+	for i := range s.recs {
+		jobs <- i
 	}
 	close(jobs)
 	wg.Wait()
