@@ -3,8 +3,11 @@ package search
 import (
 	"cmp"
 	"math"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 )
 
@@ -69,7 +72,7 @@ func build(in []Doc) *built {
 	slices.SortStableFunc(docs, func(x, y Doc) int {
 		return cmp.Or(cmp.Compare(order[x.Kind], order[y.Kind]), strings.Compare(y.Date, x.Date), strings.Compare(x.URL, y.URL))
 	})
-	bi := &built{docs: docs, terms: map[string][]posting{}}
+	bi := &built{docs: docs}
 	for i, d := range docs {
 		if n := len(bi.kinds); n == 0 || bi.kinds[n-1].Kind != d.Kind {
 			bi.kinds = append(bi.kinds, kindRange{Kind: d.Kind, Label: d.KindLabel, From: i})
@@ -86,44 +89,86 @@ func build(in []Doc) *built {
 		}
 	}
 
-	type counts struct {
-		text, title map[string]int
-		dl          int
-	}
-	cs := make([]counts, len(docs))
+	// Per doc, each distinct term once: its id and its counts in the text
+	// and the title. Terms are interned (cloned, so a doc's normalised text
+	// is not kept alive by them); docs are tokenised on every core in blocks.
+	type count struct{ id, text, title int32 }
+	ids := map[string]int32{}
+	var names []string
+	per := make([][]count, len(docs))
+	dls := make([]int, len(docs))
 	total := 0
-	for i, d := range docs {
-		c := counts{text: map[string]int{}, title: map[string]int{}}
-		for _, t := range Tokenize(d.Text) {
-			c.text[t]++
-			c.dl++
+	const block = 256
+	toks := make([][2][]string, block)
+	local := map[int32]int32{}
+	for from := 0; from < len(docs); from += block {
+		n := min(block, len(docs)-from)
+		parallel(n, func(j int) {
+			toks[j] = [2][]string{Tokenize(docs[from+j].Text), Tokenize(docs[from+j].Title)}
+		})
+		for j := range n {
+			clear(local)
+			var cur []count
+			for part, list := range toks[j] {
+				for _, t := range list {
+					id, ok := ids[t]
+					if !ok {
+						id = int32(len(names))
+						t = strings.Clone(t)
+						ids[t] = id
+						names = append(names, t)
+					}
+					k, ok := local[id]
+					if !ok {
+						k = int32(len(cur))
+						local[id] = k
+						cur = append(cur, count{id: id})
+					}
+					if part == 0 {
+						cur[k].text++
+					} else {
+						cur[k].title++
+					}
+				}
+			}
+			dls[from+j] = len(toks[j][0])
+			total += len(toks[j][0])
+			per[from+j] = slices.Clip(cur)
+			toks[j] = [2][]string{}
 		}
-		for _, t := range Tokenize(d.Title) {
-			c.title[t]++
-		}
-		cs[i] = c
-		total += c.dl
 	}
 	avgdl := 1.0
 	if len(docs) > 0 && total > 0 {
 		avgdl = float64(total) / float64(len(docs))
 	}
-	for i, c := range cs {
-		seen := make([]string, 0, len(c.text)+len(c.title))
-		for t := range c.text {
-			seen = append(seen, t)
+	postings := make([][]posting, len(names))
+	for i, cs := range per {
+		for _, c := range cs {
+			postings[c.id] = append(postings[c.id], posting{doc: i, impact: impact(int(c.text), dls[i], avgdl, c.title > 0)})
 		}
-		for t := range c.title {
-			if c.text[t] == 0 {
-				seen = append(seen, t)
-			}
-		}
-		for _, t := range seen {
-			imp := impact(c.text[t], c.dl, avgdl, c.title[t] > 0)
-			bi.terms[t] = append(bi.terms[t], posting{doc: i, impact: imp})
-		}
+		per[i] = nil
+	}
+	bi.terms = make(map[string][]posting, len(names))
+	for id, t := range names {
+		bi.terms[t] = postings[id]
 	}
 	return bi
+}
+
+// parallel calls f(0) … f(n-1) on every core.
+func parallel(n int, f func(int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), n) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // impact is BM25's term-frequency part for the text plus TitleBoost for a
