@@ -1,0 +1,108 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/opsbook/opsbook/internal/publish"
+)
+
+func init() {
+	register(command{name: "publish", summary: "发布构建好的站点：上传到 sftp://用户@主机/路径 或复制到本机目录，原子切换", run: runPublish})
+}
+
+type publishOptions struct {
+	repo, dir, identity, knownHosts string
+	keep                            int
+}
+
+func runPublish(ctx context.Context, env *Env, args []string) int {
+	var o publishOptions
+	fs := flagSet(env, "publish", "publish sftp://用户@主机[:端口]/路径 | 本机目录 [--dir public] [--identity 私钥文件] [--known-hosts 文件] [--keep 3]", &o.repo)
+	fs.StringVar(&o.dir, "dir", "", "要发布的站点目录（默认：仓库下的 public/，即 opsbook site build 的输出）")
+	fs.StringVar(&o.identity, "identity", "", "SSH 私钥文件（无口令；有口令的私钥请 ssh-add 给 ssh-agent）；不指定时用 ssh-agent（SSH_AUTH_SOCK）或 ~/.ssh/id_*")
+	fs.StringVar(&o.knownHosts, "known-hosts", "", "known_hosts 文件，必须记录服务器的主机密钥（默认：~/.ssh/known_hosts）")
+	fs.IntVar(&o.keep, "keep", publish.DefaultKeep, "保留最近几个版本（含当前版本），更早的删除")
+	pos, code, ok := parseOrExit(fs, args)
+	if !ok {
+		return code
+	}
+	if len(pos) != 1 {
+		fmt.Fprintln(env.Stderr, "opsbook publish: 需要且只需要一个发布目标，例如 sftp://deploy@10.32.1.20/srv/www/opsbook 或 /var/www/opsbook")
+		fs.Usage()
+		return ExitError
+	}
+	arg := pos[0]
+	if !strings.Contains(arg, ":") && !filepath.IsAbs(arg) {
+		arg = filepath.Join(env.Dir, arg) // a local directory, relative to the working directory
+	}
+	target, err := publish.ParseTarget(arg)
+	if err != nil {
+		return fail(env, fmt.Errorf("opsbook publish: %w", err))
+	}
+	if o.keep < 1 {
+		return fail(env, fmt.Errorf("opsbook publish: --keep %d：至少保留 1 个版本（建议不少于 2 以便回退）", o.keep))
+	}
+	src := o.dir
+	switch {
+	case src == "":
+		root, err := resolveRoot(env, o.repo)
+		if err != nil {
+			return fail(env, fmt.Errorf("opsbook publish: %w；或用 --dir 指定站点目录", err))
+		}
+		src = filepath.Join(root, "public")
+	case !filepath.IsAbs(src):
+		src = filepath.Join(env.Dir, src)
+	}
+
+	tty := isTerminal(env.Stderr)
+	var lastDraw time.Time
+	started := false
+	res, err := publish.Publish(ctx, publish.Options{
+		Source: src, Target: target, Keep: o.keep,
+		Identity: o.identity, KnownHosts: o.knownHosts,
+		Log: env.Stderr,
+		Progress: func(p publish.Progress) {
+			if !started {
+				started = true
+				fmt.Fprintf(env.Stderr, "上传 %d 个文件（%s）到 %s\n", p.TotalFiles, publishSize(p.TotalBytes), target)
+			}
+			if tty && (p.Files == p.TotalFiles || time.Since(lastDraw) > 100*time.Millisecond) {
+				lastDraw = time.Now()
+				fmt.Fprintf(env.Stderr, "\r已上传 %d/%d 个文件，%s / %s", p.Files, p.TotalFiles, publishSize(p.Bytes), publishSize(p.TotalBytes))
+			}
+		},
+	})
+	if tty && started {
+		fmt.Fprintln(env.Stderr)
+	}
+	if err != nil {
+		return fail(env, fmt.Errorf("opsbook publish: %w", err))
+	}
+	fmt.Fprintf(env.Stderr, "已发布 %s → %s：%d 个文件，%s，用时 %s\n", src, res.Target, res.Files, publishSize(res.Bytes), res.Duration.Round(time.Millisecond))
+	fmt.Fprintf(env.Stderr, "  当前版本：%s（%s）\n", res.Release, res.Dir)
+	if res.Previous != "" {
+		fmt.Fprintf(env.Stderr, "  上一版本：%s（回退方法见 docs/使用指南.md 的“发布站点”）\n", res.Previous)
+	}
+	fmt.Fprintf(env.Stderr, "  保留 %d 个版本：%s", len(res.Kept), strings.Join(res.Kept, "、"))
+	if len(res.Pruned) > 0 {
+		fmt.Fprintf(env.Stderr, "；已删除旧版本 %s", strings.Join(res.Pruned, "、"))
+	}
+	fmt.Fprintln(env.Stderr)
+	return ExitOK
+}
+
+func publishSize(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d 字节", n)
+}

@@ -1,0 +1,50 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestPublishCommand(t *testing.T) {
+	dir := t.TempDir()
+	site := filepath.Join(dir, "repo", "public")
+	os.MkdirAll(filepath.Join(site, "css"), 0o755)
+	os.WriteFile(filepath.Join(site, "index.html"), []byte("<h1>运维台账</h1>"), 0o644)
+	os.WriteFile(filepath.Join(site, "css", "site.css"), []byte("body{}"), 0o644)
+	os.Mkdir(filepath.Join(dir, "www"), 0o755)
+
+	// Default --dir is the repository's public/; the target is relative to the working directory.
+	_, stderr, code := run(t, dir, "publish", "www/opsbook", "--repo", filepath.Join(dir, "repo"))
+	if code != ExitOK || !strings.Contains(stderr, "已发布") || !strings.Contains(stderr, "2 个文件") || !strings.Contains(stderr, "保留 1 个版本") {
+		t.Fatalf("first publish: exit %d\n%s", code, stderr)
+	}
+	link := filepath.Join(dir, "www", "opsbook")
+	if data, err := os.ReadFile(filepath.Join(link, "css", "site.css")); err != nil || string(data) != "body{}" {
+		t.Fatalf("published site: %q %v", data, err)
+	}
+	_, stderr, code = run(t, dir, "publish", link, "--dir", "repo/public", "--keep", "1")
+	if code != ExitOK || !strings.Contains(stderr, "上一版本") || !strings.Contains(stderr, "已删除旧版本") {
+		t.Fatalf("second publish: exit %d\n%s", code, stderr)
+	}
+
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"publish"}, "需要且只需要一个发布目标"},
+		{[]string{"publish", "sftp://deploy:secret@127.0.0.1/srv/www"}, "口令不能写在命令行"},
+		{[]string{"publish", link, "--keep", "0", "--dir", "repo/public"}, "--keep"},
+		{[]string{"publish", link, "--dir", "nowhere"}, "opsbook site build"},
+		{[]string{"publish", "deploy@web:/srv/www"}, "sftp://deploy@web/srv/www"},
+	} {
+		_, stderr, code := run(t, dir, c.args...)
+		if code != ExitError || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", c.args, code, stderr, c.want)
+		}
+		if strings.Contains(stderr, "secret") {
+			t.Errorf("%v: password echoed: %s", c.args, stderr)
+		}
+	}
+}
