@@ -52,9 +52,36 @@ type Audit struct {
 	// Reason explains, in Chinese, why the version is not independently
 	// approved ("" when it is).
 	Reason string `json:"reason,omitempty"`
+	// Verdict says how the current version reached the main line, as data:
+	// Independent and Reason in a form programs can switch on.
+	Verdict Verdict `json:"verdict"`
 
 	current int // 1 + index in Approvals of the merge that brought the current version; 0 = none
 }
+
+// Verdict classifies how a file's current version reached the main line.
+type Verdict string
+
+// Verdicts. A file whose current version was committed directly after an
+// earlier merge (VerdictDirect or VerdictPlatform with Approvals) was edited
+// after its approval.
+const (
+	// VerdictIndependent: a merge commit whose merger wrote none of it.
+	VerdictIndependent Verdict = "independent"
+	// VerdictSelfMerged: the merger also authored merged commits that
+	// changed the file.
+	VerdictSelfMerged Verdict = "self-merged"
+	// VerdictMergerWrote: the merge commit itself wrote the content (a
+	// conflict resolution or an edit hidden in the merge).
+	VerdictMergerWrote Verdict = "merger-wrote"
+	// VerdictDirect: a non-merge commit on the main line (a direct push, a
+	// fast-forward, a squash made with the git CLI).
+	VerdictDirect Verdict = "direct"
+	// VerdictPlatform: a non-merge commit a hosting platform committed for
+	// someone else (a web squash or rebase merge): no merge commit records
+	// the review.
+	VerdictPlatform Verdict = "platform"
+)
 
 // Approval is a merge commit on the main line that changed a file.
 type Approval struct {
@@ -75,6 +102,9 @@ type Approval struct {
 	// the file's content (a conflict resolution, or an edit hidden in the
 	// merge), the merge commit's author is listed too.
 	Authors []string `json:"authors"`
+	// Via names the hosting platform that committed the merge on By's
+	// behalf (e.g. "GitHub" for a web merge); "" when By committed it.
+	Via string `json:"via,omitempty"`
 }
 
 // CurrentApproval returns the merge that brought the file's current version
@@ -267,9 +297,9 @@ func (w *auditWalk) direct(c *object.Commit, parentTree plumbing.Hash) error {
 	if err != nil {
 		return fmt.Errorf("diff %s: %w", short(c.Hash), err)
 	}
-	reason := reasonDirect
+	reason, verdict := reasonDirect, VerdictDirect
 	if isPlatform(c.Committer) && !samePerson(c.Author, c.Committer) {
-		reason = reasonPlatform
+		reason, verdict = reasonPlatform, VerdictPlatform
 	}
 	for _, d := range deltas {
 		if d.To.Hash.IsZero() {
@@ -282,7 +312,7 @@ func (w *auditWalk) direct(c *object.Commit, parentTree plumbing.Hash) error {
 			w.out[d.Path] = a
 		}
 		a.UpdatedAt, a.UpdatedBy, a.UpdatedCommit = c.Author.When, c.Author.Name, c.Hash.String()
-		a.Independent, a.Reason, a.current = false, reason, 0
+		a.Independent, a.Reason, a.Verdict, a.current = false, reason, verdict, 0
 		if len(a.Approvals) > 0 {
 			a.Reason = reasonLatest + reason
 		}
@@ -327,6 +357,10 @@ func (w *auditWalk) merge(ctx context.Context, m *object.Commit, p1Tree plumbing
 		}
 	}
 	merger := mergerOf(m)
+	via := ""
+	if isPlatform(m.Committer) {
+		via = m.Committer.Name
+	}
 	message := strings.TrimSpace(m.Message)
 	for _, d := range deltas {
 		if d.To.Hash.IsZero() {
@@ -364,16 +398,16 @@ func (w *auditWalk) merge(ctx context.Context, m *object.Commit, p1Tree plumbing
 			last = ts[len(ts)-1].c
 		}
 		a.UpdatedAt, a.UpdatedBy, a.UpdatedCommit = last.Author.When, last.Author.Name, last.Hash.String()
-		a.Approvals = append(a.Approvals, Approval{By: merger.Name, At: m.Committer.When, Commit: m.Hash.String(), Message: message, Authors: uniqueNames(sigs)})
+		a.Approvals = append(a.Approvals, Approval{By: merger.Name, At: m.Committer.When, Commit: m.Hash.String(), Message: message, Authors: uniqueNames(sigs), Via: via})
 		a.current = len(a.Approvals)
-		a.Independent, a.Reason = true, ""
+		a.Independent, a.Reason, a.Verdict = true, "", VerdictIndependent
 		for i, s := range sigs {
 			if samePerson(merger, s) {
 				a.Independent = false
 				if i < len(ts) {
-					a.Reason = fmt.Sprintf(reasonSelf, merger.Name)
+					a.Reason, a.Verdict = fmt.Sprintf(reasonSelf, merger.Name), VerdictSelfMerged
 				} else {
-					a.Reason = fmt.Sprintf(reasonWrote, merger.Name)
+					a.Reason, a.Verdict = fmt.Sprintf(reasonWrote, merger.Name), VerdictMergerWrote
 				}
 				break
 			}
