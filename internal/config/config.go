@@ -29,6 +29,16 @@ type Config struct {
 	// TicketSLA is reports.sla: response and resolution targets by ticket
 	// priority (only the priorities the file sets).
 	TicketSLA map[string]SLA
+	// Approvals is the approvals block: how `opsbook audit approvals`
+	// treats changes that were not approved by someone else's merge.
+	Approvals Approvals
+}
+
+// Approvals is the approvals block of opsbook.yaml.
+type Approvals struct {
+	// Strict makes `opsbook audit approvals` exit 1 on a violation, as
+	// --strict does (CI fails the push).
+	Strict bool
 }
 
 // StatsImport is the stats_import block: how `opsbook stats import` reads
@@ -121,6 +131,9 @@ func Load(root string, set *schema.Set) (*Config, error) {
 			}
 			c.TicketSLA[prio] = SLA{Respond: time.Duration(respond * float64(time.Minute)), Resolve: time.Duration(resolve * float64(time.Hour))}
 		}
+	}
+	if ap, ok := r.Fields["approvals"].(map[string]any); ok {
+		c.Approvals.Strict, _ = ap["strict"].(bool)
 	}
 	if n, ok := r.Fields["max_file_size"]; ok {
 		size, err := strconv.ParseInt(fmt.Sprint(n), 10, 64)
