@@ -1,0 +1,17 @@
+// Package approval derives, from git history and the change records, each
+// change's lifecycle and the evidence that it was approved: a change plan
+// is a pull request, and merging it into the main line is the approval.
+//
+// Load reads the main line's change records (from git objects, not the work
+// tree), the audit trail of content/change/ (gitrepo.AuditTrail, one walk of
+// the first-parent history), execution records that reference changes, and
+// change records that exist only on other branches or uncommitted in the
+// work tree (drafts). Each Change gets a State — draft, unapproved,
+// approved, executed, closed, rolled back — the merge that approved it
+// (who, when, which pull request, whether a hosting platform committed it),
+// its window relative to now, and Findings: self-approval (the merger wrote
+// it), no merge commit (fast-forward, direct push, squash), and edits after
+// approval (a later direct commit), each with a rule id and a Chinese
+// message. WriteStatus and WriteAudit print them as a Chinese table, JSON,
+// or (for the audit) GitHub/Gitea workflow annotations.
+package approval

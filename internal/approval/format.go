@@ -1,0 +1,332 @@
+package approval
+
+import (
+	"bufio"
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"golang.org/x/text/width"
+
+	"github.com/opsbook/opsbook/internal/diag"
+)
+
+// Output format versions of the JSON documents.
+const (
+	StatusVersion = "opsbook.change-status/v1"
+	AuditVersion  = "opsbook.approvals/v1"
+)
+
+// StatusFormats and AuditFormats are the output formats of WriteStatus and
+// WriteAudit.
+var (
+	statusWriters = map[string]func(io.Writer, *Report, []*Change) error{
+		"text": writeStatusText,
+		"json": writeStatusJSON,
+	}
+	auditWriters = map[string]func(io.Writer, *Audit, *time.Location) error{
+		"text":   writeAuditText,
+		"json":   writeAuditJSON,
+		"github": writeAuditGitHub,
+	}
+)
+
+// StatusFormats lists WriteStatus's formats.
+func StatusFormats() []string { return keys(statusWriters) }
+
+// AuditFormats lists WriteAudit's formats.
+func AuditFormats() []string { return keys(auditWriters) }
+
+func keys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// WriteStatus prints the changes' lifecycle states in format (text: a
+// Chinese table; json: one document).
+func WriteStatus(w io.Writer, format string, r *Report, changes []*Change) error {
+	f, ok := statusWriters[format]
+	if !ok {
+		return fmt.Errorf("未知格式 %q；可选 %s", format, strings.Join(StatusFormats(), "、"))
+	}
+	bw := bufio.NewWriter(w)
+	if err := f(bw, r, changes); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+// WriteAudit prints an approval audit in format (text, json, github).
+func WriteAudit(w io.Writer, format string, a *Audit, loc *time.Location) error {
+	f, ok := auditWriters[format]
+	if !ok {
+		return fmt.Errorf("未知格式 %q；可选 %s", format, strings.Join(AuditFormats(), "、"))
+	}
+	if loc == nil {
+		loc = shanghai()
+	}
+	bw := bufio.NewWriter(w)
+	if err := f(bw, a, loc); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+func writeStatusJSON(w io.Writer, r *Report, changes []*Change) error {
+	if changes == nil {
+		changes = []*Change{}
+	}
+	return writeJSON(w, struct {
+		Version  string    `json:"version"`
+		Branch   string    `json:"branch"`
+		Now      time.Time `json:"now"`
+		Changes  []*Change `json:"changes"`
+		Problems []string  `json:"problems,omitempty"`
+	}{StatusVersion, r.Branch, r.Now, changes, r.Problems})
+}
+
+func writeAuditJSON(w io.Writer, a *Audit, _ *time.Location) error {
+	return writeJSON(w, struct {
+		Version string `json:"version"`
+		*Audit
+	}{AuditVersion, a})
+}
+
+func writeStatusText(w io.Writer, r *Report, changes []*Change) error {
+	t := table{header: []string{"编号", "状态", "审批人", "审批时间", "实施窗口", "窗口", "说明", "标题"}}
+	count := map[State]int{}
+	for _, c := range changes {
+		count[c.State]++
+		approver, at := "—", "—"
+		if c.Approved {
+			approver, at = c.ApprovedBy, c.ApprovedAt.Format(timeLayout)
+		}
+		t.add(c.ID, c.StateLabel, approver, at, windowText(c.Window), phaseText(c.Window), notes(c), c.Title)
+	}
+	if err := t.write(w); err != nil {
+		return err
+	}
+	var parts []string
+	for _, s := range []State{StateDraft, StateUnapproved, StateApproved, StateExecuted, StateClosed, StateRolledBack} {
+		if count[s] > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", s.Label(), count[s]))
+		}
+	}
+	summary := strings.Join(parts, "，")
+	if summary == "" {
+		summary = "无"
+	}
+	_, err := fmt.Fprintf(w, "\n共 %d 项变更：%s。主分支 %s，当前时间 %s。\n", len(changes), summary, r.Branch, r.Now.Format(timeLayout))
+	for _, p := range r.Problems {
+		if err == nil {
+			_, err = fmt.Fprintf(w, "无法读取：%s\n", p)
+		}
+	}
+	return err
+}
+
+// notes is the status table's 说明 column.
+func notes(c *Change) string {
+	var parts []string
+	if !c.OnMain {
+		for _, b := range c.Branches {
+			if b == "" {
+				parts = append(parts, "工作区中未提交")
+			} else {
+				parts = append(parts, "仅在分支 "+b)
+			}
+		}
+	}
+	for _, f := range c.Findings {
+		parts = append(parts, f.Short)
+	}
+	for _, e := range c.Executions {
+		s := "执行记录 " + e.ID
+		if e.Outcome != "" {
+			s += "（" + cmp.Or(outcomeLabels[e.Outcome], e.Outcome) + "）"
+		}
+		parts = append(parts, s)
+	}
+	if len(parts) == 0 {
+		return "—"
+	}
+	return strings.Join(parts, "；")
+}
+
+func windowText(w *Window) string {
+	if w == nil {
+		return "—"
+	}
+	end := w.End.Format("15:04")
+	if w.End.Format(time.DateOnly) != w.Start.Format(time.DateOnly) {
+		end = w.End.Format("01-02 15:04")
+	}
+	return w.Start.Format(timeLayout) + "–" + end
+}
+
+func phaseText(w *Window) string {
+	if w == nil {
+		return "—"
+	}
+	return map[string]string{PhaseBefore: "未开始", PhaseInside: "窗口内", PhaseAfter: "已结束"}[w.Phase]
+}
+
+func writeAuditText(w io.Writer, a *Audit, loc *time.Location) error {
+	t := table{header: []string{"编号", "合并提交", "合并者", "合并时间", "合并方式", "作者", "结论"}}
+	for _, c := range a.Changes {
+		commit, by, at, how, authors := "—", "—", "—", "无合并提交", "—"
+		if m := c.Merge; m != nil {
+			commit, by, at, how, authors = shortHash(m.Commit), m.By, m.At.In(loc).Format(timeLayout), m.Message.Label(), strings.Join(m.Authors, "、")
+			if m.Via != "" {
+				how += "（经 " + m.Via + " 网页合并）"
+			}
+		}
+		if c.Latest != nil && (c.Merge == nil || !c.Merge.Current) {
+			authors = c.Latest.By
+		}
+		verdict := "✓ 他人合并批准"
+		if len(c.Findings) > 0 {
+			var s []string
+			for _, f := range c.Findings {
+				mark := "✗ "
+				if f.Level == LevelWarning {
+					mark = "⚠ "
+				}
+				s = append(s, mark+f.Short)
+			}
+			verdict = strings.Join(s, "；")
+			if c.Approved {
+				verdict = "✓ 他人合并批准；" + verdict
+			}
+		}
+		t.add(c.ID, commit, by, at, how, authors, verdict)
+	}
+	if err := t.write(w); err != nil {
+		return err
+	}
+	var details []string
+	for _, c := range a.Changes {
+		for _, f := range c.Findings {
+			level := "违规"
+			if f.Level == LevelWarning {
+				level = "警告"
+			}
+			details = append(details, fmt.Sprintf("%s: %s：%s [%s]", c.Path, level, f.Message, f.Rule))
+		}
+	}
+	if len(details) > 0 {
+		if _, err := fmt.Fprintf(w, "\n%s\n", strings.Join(details, "\n")); err != nil {
+			return err
+		}
+	}
+	_, err := fmt.Fprintf(w, "\n%s\n", summaryText(a))
+	return err
+}
+
+// summaryText is the audit's last line.
+func summaryText(a *Audit) string {
+	scope := "主分支 " + a.Branch
+	if a.Since != "" {
+		scope += " 上 " + a.Since + " 以来进入的"
+	} else {
+		scope += " 上的"
+	}
+	bad := 0
+	for _, c := range a.Changes {
+		if c.Violations() > 0 {
+			bad++
+		}
+	}
+	s := fmt.Sprintf("审计了%s %d 项变更：%d 项由他人合并批准，%d 项有违规（共 %d 处），警告 %d 处。", scope, len(a.Changes), a.Approved, bad, a.Violations, a.Warnings)
+	switch {
+	case a.Violations > 0 && a.Strict:
+		s += "严格模式：审计失败。"
+	case a.Violations > 0:
+		s += "未启用严格模式，仅作警告（用 --strict 或在 opsbook.yaml 中设置 approvals: {strict: true} 使审计失败）。"
+	}
+	for _, p := range a.Problems {
+		s += "\n无法读取：" + p
+	}
+	return s
+}
+
+func writeAuditGitHub(w io.Writer, a *Audit, _ *time.Location) error {
+	for _, c := range a.Changes {
+		for _, f := range c.Findings {
+			level := diag.LevelWarning
+			if f.Level == LevelError && a.Strict {
+				level = diag.LevelError
+			}
+			if err := diag.WriteAnnotation(w, level, c.Path, 0, 0, f.Rule, c.ID+" "+f.Message); err != nil {
+				return err
+			}
+		}
+	}
+	for _, p := range a.Problems {
+		if err := diag.WriteAnnotation(w, diag.LevelWarning, "", 0, 0, "approval/unreadable", "无法读取："+p); err != nil {
+			return err
+		}
+	}
+	_, err := fmt.Fprintln(w, summaryText(a))
+	return err
+}
+
+// table prints columns aligned by display width (CJK characters take two
+// columns); the last column is not padded.
+type table struct {
+	header []string
+	rows   [][]string
+}
+
+func (t *table) add(cells ...string) { t.rows = append(t.rows, cells) }
+
+func (t *table) write(w io.Writer) error {
+	widths := make([]int, len(t.header))
+	for _, r := range append([][]string{t.header}, t.rows...) {
+		for i, c := range r {
+			widths[i] = max(widths[i], displayWidth(c))
+		}
+	}
+	for _, r := range append([][]string{t.header}, t.rows...) {
+		var b strings.Builder
+		for i, c := range r {
+			b.WriteString(c)
+			if i < len(r)-1 {
+				b.WriteString(strings.Repeat(" ", widths[i]-displayWidth(c)+2))
+			}
+		}
+		if _, err := fmt.Fprintln(w, strings.TrimRight(b.String(), " ")); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// displayWidth is the number of terminal columns s takes.
+func displayWidth(s string) int {
+	n := 0
+	for _, r := range s {
+		switch width.LookupRune(r).Kind() {
+		case width.EastAsianWide, width.EastAsianFullwidth:
+			n += 2
+		default:
+			n++
+		}
+	}
+	return n
+}
