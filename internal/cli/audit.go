@@ -1,0 +1,105 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/opsbook/opsbook/internal/approval"
+	"github.com/opsbook/opsbook/internal/validate"
+)
+
+func init() {
+	register(command{name: "audit", summary: "审计：变更的审批证据（approvals）", run: runAudit})
+}
+
+// auditSubcommand is one `opsbook audit <name>`; files register theirs in init.
+type auditSubcommand struct {
+	summary string
+	run     func(ctx context.Context, env *Env, args []string) int
+}
+
+var auditSubcommands = map[string]auditSubcommand{
+	"approvals": {summary: "每项变更由谁合并批准；标出自行审批、未经合并提交进入主分支和批准后被修改的变更", run: runAuditApprovals},
+}
+
+func runAudit(ctx context.Context, env *Env, args []string) int {
+	names := make([]string, 0, len(auditSubcommands))
+	for n := range auditSubcommands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	if len(args) == 0 || slices.Contains([]string{"-h", "--help", "help"}, args[0]) {
+		fmt.Fprintln(env.Stderr, "用法：opsbook audit <子命令> [参数]\n\n子命令：")
+		for _, n := range names {
+			fmt.Fprintf(env.Stderr, "  %-10s %s\n", n, auditSubcommands[n].summary)
+		}
+		if len(args) == 0 {
+			return ExitError
+		}
+		return ExitOK
+	}
+	sub, ok := auditSubcommands[args[0]]
+	if !ok {
+		fmt.Fprintf(env.Stderr, "opsbook audit: 未知子命令 %q；可用：%v\n", args[0], names)
+		return ExitError
+	}
+	return sub.run(ctx, env, args[1:])
+}
+
+type auditApprovalsOptions struct {
+	repo, since, branch, format string
+	strict                      bool
+}
+
+func runAuditApprovals(ctx context.Context, env *Env, args []string) int {
+	var o auditApprovalsOptions
+	fs := flagSet(env, "audit approvals", "audit approvals [--since YYYY-MM-DD] [--branch main] [--format text|json|github] [--strict]", &o.repo)
+	fs.StringVar(&o.since, "since", "", "只审计此日期（YYYY-MM-DD）以来进入主分支的变更")
+	fs.StringVar(&o.branch, "branch", "main", "主分支（本地没有时用 origin/<分支>）")
+	fs.StringVar(&o.format, "format", "text", "输出格式："+strings.Join(approval.AuditFormats(), "|"))
+	fs.BoolVar(&o.strict, "strict", false, "发现违规时以退出码 1 失败（也可在 opsbook.yaml 中设置 approvals: {strict: true}）")
+	pos, code, ok := parseOrExit(fs, args)
+	if !ok {
+		return code
+	}
+	if len(pos) > 0 {
+		fmt.Fprintf(env.Stderr, "opsbook audit approvals: 多余的参数 %q\n", pos)
+		return ExitError
+	}
+	if !slices.Contains(approval.AuditFormats(), o.format) {
+		fmt.Fprintf(env.Stderr, "opsbook audit approvals: 未知格式 %q；可选 %s\n", o.format, strings.Join(approval.AuditFormats(), "、"))
+		return ExitError
+	}
+	root, err := resolveRoot(env, o.repo)
+	if err != nil {
+		return fail(env, err)
+	}
+	rp, err := validate.Open(root)
+	if err != nil {
+		return fail(env, fmt.Errorf("opsbook audit approvals: %w", err))
+	}
+	loc := rp.Config.Location
+	var since time.Time
+	if o.since != "" {
+		if since, err = time.ParseInLocation(time.DateOnly, o.since, loc); err != nil {
+			fmt.Fprintf(env.Stderr, "opsbook audit approvals: --since %q 应为日期 YYYY-MM-DD\n", o.since)
+			return ExitError
+		}
+	}
+	report, err := approval.Load(ctx, approval.Options{Root: root, Branch: o.branch, Location: loc, MaxFileSize: rp.Config.MaxFileSize})
+	if err != nil {
+		return fail(env, fmt.Errorf("opsbook audit approvals: %w", err))
+	}
+	audit := report.Audit(since, o.strict || rp.Config.Approvals.Strict)
+	if err := approval.WriteAudit(env.Stdout, o.format, audit, loc); err != nil {
+		return fail(env, fmt.Errorf("opsbook audit approvals: %w", err))
+	}
+	if audit.Failed() {
+		return ExitFound
+	}
+	return ExitOK
+}
