@@ -1,0 +1,56 @@
+// Package changerun executes an approved change: `opsbook change run`.
+//
+// A change record may carry machine-executable steps in its front matter:
+//
+//	steps:                       # run in order; the first failure stops
+//	  - name: stop-exchange
+//	    title: 停止交换服务
+//	    type: ssh                # ssh | sql | exec | http
+//	    asset: exchange-sys
+//	    address: 10.32.1.11:22
+//	    user: opsbook
+//	    private_key_file: /etc/opsbook/ssh/id_ed25519
+//	    known_hosts: /etc/opsbook/ssh/known_hosts
+//	    command: sudo systemctl stop exchange
+//	    timeout: 2m
+//	rollback:                    # each names the step it undoes
+//	  - name: start-exchange
+//	    undoes: stop-exchange
+//	    type: ssh
+//	    …
+//
+// A step is a check of the runbook check library (internal/check) used as
+// an action: its parameters are the check type's parameters, secrets are
+// ${ENV} / ${file:PATH} references expanded in memory only, and success is
+// decided by conditions (default "[EXIT_CODE] == 0" for ssh and exec,
+// "[STATUS] < 400" for http, no error for sql; sql steps run their
+// statement outside a read-only transaction unless allow_write: false).
+// No new SSH, SQL or HTTP client is involved.
+//
+// Prepare checks every gate and builds a Plan; a gate that says no is a
+// *Refusal listing every reason. The change is read from the main line's
+// tip (not from the work tree), so what runs is exactly what was approved:
+//
+//   - the file's current version on the main line reached it through a
+//     merge commit by someone who wrote none of it (gitrepo.AuditTrail:
+//     Independent), so a change only on a branch, fast-forwarded, pushed
+//     directly, self-merged or edited after its merge is refused;
+//   - its status is approved, and no earlier execution of it succeeded;
+//   - its steps are valid and every secret they reference is available;
+//   - its window avoids business hours on workdays (调休 working weekends
+//     are workdays, statutory holidays are not) and every event freeze,
+//     unless it is an emergency with a written justification;
+//   - now is inside the window.
+//
+// Plan.Execute runs the steps in order. When one fails, the rollback steps
+// of the steps run so far — the failed one first, then backwards — are run
+// in that order; a failing rollback step stops the rollback (someone must
+// look). Rollback runs to completion even when the context is cancelled,
+// each step under its own timeout. The outcome and every step (command as
+// written, target, start/end, exit status, a redacted and capped output
+// excerpt) are written as an execution record,
+// content/execution/<year>/EXE-<year>-<MMDD>-<HHMMSS>-<change id>.yaml,
+// atomically, then committed on the main line and pushed with
+// gitrepo.Commit. The change file itself is never rewritten: its executed /
+// rolled-back state is derived from its execution records.
+package changerun

@@ -1,0 +1,192 @@
+package changerun
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/opsbook/opsbook/internal/check"
+	"github.com/opsbook/opsbook/internal/condition"
+	"github.com/opsbook/opsbook/internal/gitrepo"
+)
+
+// Outcomes of an execution.
+const (
+	OutcomeSuccess        = "success"         // every step succeeded
+	OutcomeRolledBack     = "rolled-back"     // a step failed; every rollback step succeeded
+	OutcomeRollbackFailed = "rollback-failed" // a step failed, and so did a rollback step
+	OutcomeFailed         = "failed"          // a step failed and had no rollback steps
+)
+
+// Step statuses.
+const (
+	StatusSuccess = "success"
+	StatusFailed  = "failed"
+	StatusSkipped = "skipped" // not run because of an earlier failure
+)
+
+// StepResult is what running one step did. Every string is redacted.
+type StepResult struct {
+	Step       Step
+	Status     string
+	Start, End time.Time
+	Duration   time.Duration
+	ExitCode   *int64 // ssh and exec
+	HTTPStatus *int64 // http
+	Output     string // excerpt of what the step printed or returned
+	Error      string // why it failed
+}
+
+// Report is what an execution did.
+type Report struct {
+	Plan          *Plan
+	ID            string // execution record id
+	Path          string // repository-relative path of the record
+	Outcome       string
+	FailedStep    string
+	Started, End  time.Time
+	Results       []StepResult // steps then rollback steps, including skipped ones
+	Operator      string
+	Host          string
+	Commit        string
+	Pushed        bool
+	PushError     error    // the commit stays local and is pushed by the next commit
+	Warnings      []string // the record was written but did not validate, …
+	WindowOverrun bool     // the last step ended after the window
+}
+
+// Execute runs the plan's steps, rolls back on failure, writes the
+// execution record and commits (and pushes) it. It re-checks the window
+// first, since confirming may have taken a while. An error after the steps
+// ran still comes with the Report: the record may be written but not
+// committed, and the caller must say so.
+func (pl *Plan) Execute(ctx context.Context, o Options) (*Report, error) {
+	o.defaults()
+	if o.Operator == "" {
+		return nil, errors.New("缺少操作人（operator）：请用 --operator 指定，或设置 git config user.name")
+	}
+	if pl.ready == nil {
+		return nil, errors.New("变更未通过检查，不能执行")
+	}
+	if reason, ok := pl.inWindow(o.Now()); !ok {
+		return nil, &Refusal{Change: pl.ID, Reasons: []Reason{reason}}
+	}
+	loc := pl.rp.Config.Location
+	rep := &Report{Plan: pl, Operator: o.Operator, Host: o.Host, Outcome: OutcomeSuccess, Started: o.Now().In(loc)}
+	steps := pl.Procedure.Steps
+	failed := -1
+	for i, s := range steps {
+		res := pl.run(ctx, s, o)
+		rep.Results = append(rep.Results, res)
+		if res.Status == StatusFailed {
+			failed = i
+			break
+		}
+	}
+	if failed >= 0 {
+		rep.FailedStep = steps[failed].Name
+		for _, s := range steps[failed+1:] {
+			rep.Results = append(rep.Results, StepResult{Step: s, Status: StatusSkipped})
+		}
+		// Rollback is not interrupted: a half-undone change is worse than
+		// a late one. Each step still has its own timeout.
+		rctx := context.WithoutCancel(ctx)
+		rollback := pl.Procedure.RollbackOrder(failed)
+		rep.Outcome = OutcomeRolledBack
+		if len(rollback) == 0 {
+			rep.Outcome = OutcomeFailed
+		}
+		for i, s := range rollback {
+			res := pl.run(rctx, s, o)
+			rep.Results = append(rep.Results, res)
+			if res.Status == StatusFailed {
+				rep.Outcome = OutcomeRollbackFailed
+				for _, rest := range rollback[i+1:] {
+					rep.Results = append(rep.Results, StepResult{Step: rest, Status: StatusSkipped})
+				}
+				break
+			}
+		}
+	}
+	rep.End = o.Now().In(loc)
+	rep.WindowOverrun = rep.End.After(pl.End)
+	if err := pl.record(ctx, rep, o); err != nil {
+		return rep, err
+	}
+	return rep, nil
+}
+
+// run runs one step under its timeout.
+func (pl *Plan) run(ctx context.Context, s Step, o Options) StepResult {
+	res := StepResult{Step: s, Start: o.Now().In(pl.rp.Config.Location)}
+	if o.Progress != nil {
+		o.Progress(res, false)
+	}
+	rd := pl.ready[s.Name]
+	sctx, cancel := context.WithTimeout(ctx, s.Timeout)
+	t0 := time.Now()
+	obs := rd.checker.Check(sctx)
+	res.Duration = time.Since(t0)
+	timedOut := sctx.Err() != nil && ctx.Err() == nil
+	cancel()
+	res.End = o.Now().In(pl.rp.Config.Location)
+	pl.judge(&res, rd, obs, timedOut, ctx.Err())
+	if o.Progress != nil {
+		o.Progress(res, true)
+	}
+	return res
+}
+
+// judge fills status, exit status, output and error from an observation.
+func (pl *Plan) judge(res *StepResult, rd *ready, obs check.Observation, timedOut bool, cancelled error) {
+	red := pl.redactor.String
+	if v, ok := obs.Values["EXIT_CODE"].(int64); ok {
+		res.ExitCode = &v
+	}
+	if v, ok := obs.Values["STATUS"].(int64); ok && res.Step.Type == "http" {
+		res.HTTPStatus = &v
+	}
+	res.Output = red(excerpt(res.Step.Type, obs.Values))
+	res.Status = StatusSuccess
+	switch {
+	case obs.Err != nil && timedOut:
+		res.Status, res.Error = StatusFailed, red(fmt.Sprintf("超过步骤时限 %s：%v", res.Step.Timeout, obs.Err))
+	case obs.Err != nil && cancelled != nil:
+		res.Status, res.Error = StatusFailed, red(fmt.Sprintf("执行被中断（%v）：%v", cancelled, obs.Err))
+	case obs.Err != nil:
+		res.Status, res.Error = StatusFailed, red(obs.Err.Error())
+	}
+	if obs.Err != nil {
+		return
+	}
+	for i, r := range condition.EvalAll(rd.conditions, obs.Values) {
+		if r.Success {
+			continue
+		}
+		res.Status = StatusFailed
+		c := rd.conditions[i].String()
+		if r.Reason != "" {
+			res.Error = red(fmt.Sprintf("成功条件 %s 不成立：%s", c, r.Reason))
+		} else {
+			res.Error = red(fmt.Sprintf("成功条件 %s 不成立，实际值 %s", c, r.Actual))
+		}
+		break
+	}
+}
+
+// Failed counts failed steps, rollback included.
+func (r *Report) Failed() int {
+	n := 0
+	for _, x := range r.Results {
+		if x.Status == StatusFailed {
+			n++
+		}
+	}
+	return n
+}
+
+// commitResult applies a gitrepo commit result to the report.
+func (r *Report) commitResult(res gitrepo.CommitResult) {
+	r.Commit, r.Pushed = res.Hash, res.Pushed
+}
