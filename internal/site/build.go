@@ -99,20 +99,24 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	// The search index needs only the staged records; it is written after
-	// Hugo (on 2 cores, running both at once was slower) and moved in.
+	// The search index needs only the staged records: it is built and
+	// written beside the output while Hugo renders (Hugo waits on file
+	// writes often enough to leave a core), then moved in.
 	type indexed struct {
 		stats search.Stats
 		err   error
 	}
 	indexDir := filepath.Join(dir, "search-index")
+	ixc := make(chan indexed, 1)
+	go func() {
+		var ix indexed
+		ix.stats, ix.err = search.Write(indexDir, s.searchDocs(), search.Options{})
+		ixc <- ix
+	}()
 	herr := hugoBuildFS(s.fs, dir, o.Log)
 	s.fs = nil // the staged pages are no longer needed
 	pt.mark("hugo")
-	var ix indexed
-	if herr == nil {
-		ix.stats, ix.err = search.Write(indexDir, s.searchDocs(), search.Options{})
-	}
+	ix := <-ixc // also after a failed Hugo build: dir is removed on return
 	pt.mark("search")
 	if herr != nil {
 		return nil, herr
