@@ -360,6 +360,9 @@ func (l *loader) drafts(ctx context.Context, rev string) error {
 	if err != nil {
 		return err
 	}
+	if h := l.snap.DetachedHead(); h != "" && !slices.ContainsFunc(branches, func(b gitrepo.Branch) bool { return b.Commit == h }) {
+		branches = append(branches, gitrepo.Branch{Name: "HEAD", Commit: h}) // a CI checkout of a pull request
+	}
 	mainName := strings.TrimPrefix(rev, "origin/")
 	byPath := map[string]*Change{}
 	for _, b := range branches {

@@ -361,11 +361,18 @@ func TestMainLineFallsBackToOrigin(t *testing.T) {
 	tm.merge("刘洋", "刘洋", "刘洋", "change/001", "--no-ff", "--no-edit")
 	ci := filepath.Join(tm.dir, "ci")
 	tm.run(tm.dir, "张伟", "张伟", "clone", "-q", tm.bare, ci)
-	tm.run(ci, "张伟", "张伟", "checkout", "-q", "--detach", "origin/change/001")
+	tm.propose("王强", "change/002", map[string]string{path("CHG-2026-002"): changeRecord("CHG-2026-002", "draft", "王强", nil, "2026-10-10 20:00", "2026-10-10 22:00")})
+	tm.run(ci, "张伟", "张伟", "fetch", "-q", "origin")
+	tm.run(ci, "张伟", "张伟", "checkout", "-q", "--detach", "origin/change/002")
 	tm.run(ci, "张伟", "张伟", "branch", "-q", "-D", "main")
+	tm.run(ci, "张伟", "张伟", "update-ref", "-d", "refs/remotes/origin/change/002")
 	rp := load(t, ci, "main", time.Now())
 	if rp.Branch != "origin/main" {
 		t.Errorf("branch %q, want origin/main", rp.Branch)
+	}
+	// The pull request's draft is found at the detached HEAD.
+	if c := byID(t, rp, "CHG-2026-002"); c.OnMain || !slices.Equal(c.Branches, []string{"HEAD"}) {
+		t.Errorf("draft at a detached HEAD: on main %v, branches %q", c.OnMain, c.Branches)
 	}
 	if c := byID(t, rp, "CHG-2026-001"); !c.Approved || c.ApprovedBy != "刘洋" || !c.OnMain {
 		t.Errorf("%+v", c)

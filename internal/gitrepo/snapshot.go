@@ -89,6 +89,16 @@ func (s *Snapshot) Branches() ([]Branch, error) {
 	return out, nil
 }
 
+// DetachedHead returns HEAD's commit when HEAD is detached (a CI checkout
+// of a pull request), "" when it names a branch or there is no commit.
+func (s *Snapshot) DetachedHead() string {
+	ref, err := s.r.Reference(plumbing.HEAD, false)
+	if err != nil || ref.Type() != plumbing.HashReference {
+		return ""
+	}
+	return ref.Hash().String()
+}
+
 // Files lists the files under dir (e.g. "content/change/") at revision
 // rev, sorted by path; none when dir does not exist there.
 func (s *Snapshot) Files(ctx context.Context, rev, dir string) ([]TreeFile, error) {
