@@ -312,10 +312,13 @@ func TestFailingStepRollsBackInReverse(t *testing.T) {
 
 func TestSecretsNeverRecorded(t *testing.T) {
 	f := newFixture(t)
-	const canary, canary2 = "canary-s3cret-7f1e9a", "canary-pw-20b4c1"
+	const canary, canary2 = "Zq7-s3cret-canary-7f1e9a", "Wp4-pw-canary-20b4c1"
 	env := map[string]string{"OPS_TOKEN": canary, "DB_PW": canary2}
 	c := change{id: "CHG-2026-151", start: holidayStart, end: holidayEnd,
 		steps: f.ssh("use-token", "echo token=${OPS_TOKEN}; echo pw=${DB_PW} >&2") +
+			// 65530 bytes of padding: the ssh check keeps 64 KiB of stdout,
+			// so it cuts the token after its first six characters.
+			f.ssh("cut-token", "head -c 65530 /dev/zero | tr '\\0' x; echo ${OPS_TOKEN}") +
 			f.ssh("fail-with-token", "echo refused ${OPS_TOKEN} >&2; exit 4"),
 		rollback: f.ssh("undo", "echo undo ${DB_PW}", "undoes: use-token")}
 	f.approved(c)
@@ -353,7 +356,10 @@ func TestSecretsNeverRecorded(t *testing.T) {
 		}
 		return nil
 	})
-	for _, secret := range []string{canary, canary2} {
+	if !strings.Contains(record, "xxxx…") {
+		t.Errorf("cut output not marked:\n%s", record)
+	}
+	for _, secret := range []string{canary, canary2, canary[:6], canary2[:6]} {
 		for where, text := range map[string]string{"record": record, "remote history": history, "work tree": tree.String(), "progress and results": shown.String()} {
 			if strings.Contains(text, secret) {
 				t.Errorf("secret %s leaked into the %s", secret, where)
@@ -431,5 +437,33 @@ func TestTargetsHideLiteralPasswords(t *testing.T) {
 	got := capText(long, OutputCap)
 	if !strings.HasPrefix(got, strings.Repeat("开", 1200)) || !strings.HasSuffix(got, strings.Repeat("尾", 800)) || !strings.Contains(got, "省略 1000 个字符") {
 		t.Errorf("capText: %d runes", len([]rune(got)))
+	}
+}
+
+// TestSampleProcedures lints the steps of every change in the bundled
+// sample repository (they are never run).
+func TestSampleProcedures(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join(repoRoot, "content/change/*/*.md"))
+	withSteps := 0
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rel, _ := filepath.Rel(repoRoot, file)
+		r, err := record.Parse(filepath.ToSlash(rel), data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, problems := ParseProcedure(r)
+		for _, pr := range problems {
+			t.Errorf("%s %s: %s", rel, pr.Pointer, pr.Message)
+		}
+		if p != nil {
+			withSteps++
+		}
+	}
+	if withSteps == 0 {
+		t.Error("no sample change has steps")
 	}
 }

@@ -111,7 +111,8 @@ func hidePassword(s string) string {
 }
 
 // excerpt is the part of a step's observation worth keeping: output of a
-// command, the body of a response, the rows of a query. Not yet redacted.
+// command, the body of a response, the rows of a query. Neither redacted
+// nor capped yet: redact first, so a cut never splits a secret.
 func excerpt(typ string, v map[string]any) string {
 	var b strings.Builder
 	switch typ {
@@ -151,7 +152,31 @@ func excerpt(typ string, v map[string]any) string {
 			b.Write(line)
 		}
 	}
-	return capText(b.String(), OutputCap)
+	return b.String()
+}
+
+// trimSecretTail drops a trailing fragment of a secret from text that a
+// check cut at its output limit: the redactor only knows whole values, so
+// "…padding canary-s3" would otherwise keep the secret's first characters.
+// Only long texts can have been cut.
+func trimSecretTail(text string, secrets []string) string {
+	if len(text) < 4096 {
+		return text
+	}
+	t := strings.TrimRight(text, "\uFFFD")
+	cut := 0
+	for _, s := range secrets {
+		for k := len(s) - 1; k >= max(secret.MinLength, cut+1); k-- {
+			if strings.HasSuffix(t, s[:k]) {
+				cut = k
+				break
+			}
+		}
+	}
+	if cut == 0 {
+		return text
+	}
+	return t[:len(t)-cut] + "…"
 }
 
 // capText keeps the head and tail of s when it is longer than n characters.

@@ -147,7 +147,7 @@ func (pl *Plan) judge(res *StepResult, rd *ready, obs check.Observation, timedOu
 	if v, ok := obs.Values["STATUS"].(int64); ok && res.Step.Type == "http" {
 		res.HTTPStatus = &v
 	}
-	res.Output = red(excerpt(res.Step.Type, obs.Values))
+	res.Output = capText(red(trimSecretTail(excerpt(res.Step.Type, obs.Values), pl.secrets)), OutputCap)
 	res.Status = StatusSuccess
 	switch {
 	case obs.Err != nil && timedOut:

@@ -119,6 +119,7 @@ type Plan struct {
 
 	rp       *validate.Repository
 	redactor *secret.Redactor
+	secrets  []string          // every value expanded, to catch fragments cut off by output limits
 	ready    map[string]*ready // by step name
 }
 
@@ -270,7 +271,29 @@ func (pl *Plan) inWindow(now time.Time) (Reason, bool) {
 // build expands every step's secrets and builds its checker, so a missing
 // variable or a bad parameter is found before anything runs.
 func (pl *Plan) build(o Options) []Reason {
-	x := secret.NewExpander(o.Secrets)
+	src := o.Secrets
+	if src.Env == nil {
+		src.Env = os.LookupEnv
+	}
+	if src.ReadFile == nil {
+		src.ReadFile = os.ReadFile
+	}
+	env, readFile := src.Env, src.ReadFile
+	src.Env = func(k string) (string, bool) {
+		v, ok := env(k)
+		if ok {
+			pl.secrets = append(pl.secrets, v)
+		}
+		return v, ok
+	}
+	src.ReadFile = func(p string) ([]byte, error) {
+		b, err := readFile(p)
+		if err == nil {
+			pl.secrets = append(pl.secrets, strings.TrimRight(string(b), "\r\n"))
+		}
+		return b, err
+	}
+	x := secret.NewExpander(src)
 	pl.redactor = x.Redactor
 	pl.ready = map[string]*ready{}
 	var reasons []Reason
