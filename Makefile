@@ -9,12 +9,16 @@ RECORDS ?= 100000
 build:
 	$(GO) build -o $(BIN) ./cmd/opsbook
 
-## demo: validate the bundled sample, build the site and serve it on 127.0.0.1:1313
+## demo: validate the bundled sample, give it a git history in which changes
+## are approved by merge (.ci/sample-history, so the site shows real approval
+## evidence), build the site and serve it on 127.0.0.1:1313
+DEMO := .cache/demo
 demo: build
 	./$(BIN) validate
-	./$(BIN) site build
+	rm -rf $(DEMO) && ./.ci/sample-history $(DEMO) >/dev/null
+	./$(BIN) site build --repo $(DEMO) --out public
 	@echo "浏览器打开 http://127.0.0.1:1313/ 查看站点（Ctrl+C 停止）"
-	./$(BIN) site serve --addr 127.0.0.1:1313
+	./$(BIN) site serve --repo $(DEMO) --out public --addr 127.0.0.1:1313
 
 ## test: vet and the whole test suite
 test:
