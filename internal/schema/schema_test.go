@@ -14,7 +14,7 @@ const schemaDir = "../../schemas"
 
 // The record kinds; every one must have a schema.
 var wantKinds = []string{"anomaly", "asset", "backup", "change", "department", "document", "duty", "event", "execution",
-	"inspection", "kb", "project", "report", "security", "stats", "ticket", "training"}
+	"inspection", "kb", "obligation", "project", "report", "security", "stats", "ticket", "training"}
 
 func TestKinds(t *testing.T) {
 	set, err := Load(schemaDir)
