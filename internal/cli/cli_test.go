@@ -117,14 +117,14 @@ func TestValidateBrokenRecords(t *testing.T) {
 		"schema/required", "schema/type", "schema/additionalProperties", "schema/enum", "schema/minLength",
 		"schema/format", "schema/uniqueItems", "ref/unresolved", "change/business-hours", "change/freeze",
 		"change/emergency-justification", "calendar/no-data", "body/section-missing", "body/section-empty",
-		"time/order", "document/attributes", "inspection/summary", "runbook/check",
+		"time/order", "document/attributes", "inspection/summary", "runbook/check", "obligation/rule", "obligation/proof",
 	} {
 		if !strings.Contains(out, "["+rule+"]") {
 			t.Errorf("no violation of %s", rule)
 		}
 	}
 	// The control records in the fixture must not be reported.
-	for _, ok := range []string{"CHG-2026-001.md", "CHG-2026-002.md", "CHG-2026-003.md", "TKT-2026-001.yaml", "dept-a.yaml", "host-a.yaml", "prj-a.yaml", "EVT-2026-001.yaml"} {
+	for _, ok := range []string{"CHG-2026-001.md", "CHG-2026-002.md", "CHG-2026-003.md", "TKT-2026-001.yaml", "dept-a.yaml", "host-a.yaml", "prj-a.yaml", "EVT-2026-001.yaml", "ob-ok.yaml"} {
 		if strings.Contains(out, ok+":") {
 			t.Errorf("valid record %s was reported", ok)
 		}

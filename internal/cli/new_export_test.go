@@ -31,7 +31,7 @@ func sampleCopy(t *testing.T) string {
 func TestNewEveryKindValidates(t *testing.T) {
 	dir := sampleCopy(t)
 	kinds := []string{"anomaly", "asset", "backup", "change", "department", "document", "duty", "event",
-		"inspection", "kb", "project", "report", "security", "stats", "ticket", "training"}
+		"inspection", "kb", "obligation", "project", "report", "security", "stats", "ticket", "training"}
 	for _, k := range kinds {
 		out, stderr, code := run(t, dir, "new", k, "--repo", dir, "--title", "测试"+k)
 		if code != ExitOK {
