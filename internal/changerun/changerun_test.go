@@ -85,6 +85,9 @@ func TestRefusedOutsideWindow(t *testing.T) {
 	} {
 		_, err := f.prepare(c.id, now, nil)
 		r := refused(t, err, code)
+		if now == "2026-02-16 22:00" && !strings.Contains(r.Error(), "还差 12 小时") {
+			t.Errorf("wait not in hours: %v", r)
+		}
 		if len(r.Reasons) != 1 {
 			t.Errorf("%s: more reasons than the window: %v", now, r)
 		}

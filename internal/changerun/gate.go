@@ -260,12 +260,30 @@ func (pl *Plan) inWindow(now time.Time) (Reason, bool) {
 	switch {
 	case now.Before(pl.Start):
 		return Reason{RefuseBeforeWindow, fmt.Sprintf("尚未到实施窗口：窗口 %s 至 %s，现在是 %s（还差 %s）；请在窗口内再运行",
-			pl.Start.Format(layout), pl.End.Format(layout), now.Format(layout), pl.Start.Sub(now).Round(time.Minute))}, false
+			pl.Start.Format(layout), pl.End.Format(layout), now.Format(layout), span(pl.Start.Sub(now)))}, false
 	case !now.Before(pl.End):
 		return Reason{RefuseAfterWindow, fmt.Sprintf("实施窗口已于 %s 结束（窗口 %s 至 %s，现在是 %s）；请修改窗口后重新提交审批",
 			pl.End.Format(layout), pl.Start.Format(layout), pl.End.Format(layout), now.Format(layout))}, false
 	}
 	return Reason{}, true
+}
+
+// span renders a wait in days, hours and minutes: 6 天 1 小时 36 分钟.
+func span(d time.Duration) string {
+	m := int(d.Round(time.Minute) / time.Minute)
+	var parts []string
+	for _, u := range []struct {
+		n    int
+		name string
+	}{{m / (24 * 60), "天"}, {m / 60 % 24, "小时"}, {m % 60, "分钟"}} {
+		if u.n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", u.n, u.name))
+		}
+	}
+	if len(parts) == 0 {
+		return "不到 1 分钟"
+	}
+	return strings.Join(parts, " ")
 }
 
 // build expands every step's secrets and builds its checker, so a missing
