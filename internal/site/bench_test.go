@@ -76,10 +76,13 @@ func benchSiteBuild(b *testing.B, n int) {
 
 	out := filepath.Join(dir, "public")
 	var sites, hugos []buildRun
+	var phases []string // per site build: its phases (tracePhase)
 	var res *Result
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		var log bytes.Buffer
+		var ph strings.Builder
+		tracePhase = func(p string, d time.Duration) { fmt.Fprintf(&ph, " %s %.2fs", p, d.Seconds()) }
 		r := measureBuild(b, out, func() error {
 			var err error
 			res, err = Build(context.Background(), Options{Root: repo, Out: out, Now: fixedNow(), Log: &log})
@@ -88,7 +91,9 @@ func benchSiteBuild(b *testing.B, n int) {
 		if log.Len() > 0 {
 			b.Logf("build log (%d bytes): %.300s", log.Len(), log.String())
 		}
+		tracePhase = nil
 		sites = append(sites, r)
+		phases = append(phases, ph.String())
 		hugos = append(hugos, measureBuild(b, filepath.Join(plain, "public"), func() error {
 			if err := os.RemoveAll(filepath.Join(plain, "public")); err != nil {
 				return err
@@ -116,6 +121,12 @@ func benchSiteBuild(b *testing.B, n int) {
 	}
 	benchReport("%d 条记录（%d 次取中位数）：opsbook 站点 %.2f s、峰值 RSS %.0f MiB、%d 个 HTML 页；纯 Hugo（极简主题）%.2f s、峰值 RSS %.0f MiB、%d 个 HTML 页；耗时比 %.2f×（目标 ≤1.5×，%s）",
 		n, len(sites), site.wall.Seconds(), site.peakMiB, site.pages, hugo.wall.Seconds(), hugo.peakMiB, hugo.pages, ratio, verdict(ratio <= 1.5))
+	for i, r := range sites {
+		if r.wall == site.wall {
+			benchReport("opsbook 站点（中位数那次）各阶段：%s", phases[i])
+			break
+		}
+	}
 	if n == 10000 {
 		benchReport("10,000 条记录目标 < 20 s：%s", verdict(site.wall < 20*time.Second))
 	}

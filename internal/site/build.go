@@ -117,7 +117,7 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	s.fs = nil // the staged pages are no longer needed
 	pt.mark("hugo")
 	ix := <-ixc // also after a failed Hugo build: dir is removed on return
-	pt.mark("search")
+	pt.mark("search-wait")
 	if herr != nil {
 		return nil, herr
 	}
