@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/opsbook/opsbook/internal/calendar"
+	"github.com/opsbook/opsbook/internal/obligation"
 	"github.com/opsbook/opsbook/internal/record"
 	"github.com/opsbook/opsbook/internal/repo"
 	"github.com/opsbook/opsbook/internal/validate"
@@ -40,6 +41,9 @@ type Data struct {
 	Labels map[string]map[string]map[string]string // kind → JSON pointer → enum value → label
 	ByKind map[string][]*record.Record
 	ByID   map[string]*record.Record
+	// Obligations is the compliance calendar (content/obligation); nil when
+	// the repository has none.
+	Obligations *obligation.Book
 }
 
 // Load reads the records a report over [fromYear, toYear] needs — the kinds
@@ -103,6 +107,9 @@ feed:
 		d.add(r)
 	}
 	d.sort()
+	if len(rp.Index.OfKind(obligation.Kind)) > 0 {
+		d.Obligations = obligation.Load(rp.Index, d.Loc, rp.Config.MaxFileSize)
+	}
 	return d, nil
 }
 

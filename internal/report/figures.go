@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/opsbook/opsbook/internal/config"
+	"github.com/opsbook/opsbook/internal/obligation"
 	"github.com/opsbook/opsbook/internal/period"
 	"github.com/opsbook/opsbook/internal/record"
 )
@@ -97,6 +98,7 @@ func computeFigures(d *Data, p period.Period, now time.Time, sla map[string]SLA)
 	trainingFigures(s, d, p)
 	eventFigures(s, d, p)
 	statsFigures(s, d, p)
+	obligationFigures(s, d, p, now)
 	return s
 }
 
@@ -535,4 +537,33 @@ func fmtDelta(f *Figure) string {
 		return sign + s + " " + f.Unit
 	}
 	return sign + s
+}
+
+// obligationsIn are the compliance calendar's occurrences due in p, in their
+// state at the end of p (or now, if earlier).
+func obligationsIn(d *Data, p period.Period, now time.Time) []obligation.Status {
+	if d.Obligations == nil {
+		return nil
+	}
+	asOf := p.End
+	if now.Before(p.Until()) {
+		asOf = now
+	}
+	return d.Obligations.Between(d.Cal, asOf, p.Start, p.End)
+}
+
+func obligationFigures(s *figureSet, d *Data, p period.Period, now time.Time) {
+	st := obligationsIn(d, p, now)
+	n := obligation.Count(st)
+	late := 0
+	for _, x := range st {
+		if x.State == obligation.Done && x.Late {
+			late++
+		}
+	}
+	s.count("obligations_due", "合规事项应办", "次", "合规日历（content/obligation）中到期日在本期的事项次数", len(st))
+	s.count("obligations_done", "合规事项已办", "次", "其中已有证明记录的次数（含逾期后补办）", n[obligation.Done])
+	s.count("obligations_done_late", "合规事项逾期补办", "次", "已办但证明记录晚于办理期限的次数", late)
+	s.count("obligations_overdue", "合规事项逾期未办", "次", "办理期限已过（以期末或当前时刻计）仍无证明记录的次数", n[obligation.Overdue])
+	s.ratio("obligations_on_time_rate", "合规事项按期完成率", "（已办 − 逾期补办）÷ 已过期限的应办次数 × 100%", n[obligation.Done]-late, n[obligation.Done]+n[obligation.Overdue])
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/opsbook/opsbook/internal/obligation"
 	"github.com/opsbook/opsbook/internal/period"
 )
 
@@ -85,6 +86,7 @@ func (r *Report) Blocks() []Block {
 		{"变更", r.changes()},
 		{"工单", r.tickets()},
 		{"安全与备份", r.securityBackups()},
+		{"合规日历", r.obligations()},
 		{"培训与重大活动保障", r.trainingsEvents()},
 		{"部门考核", r.assessment()},
 		{"优化建议", r.suggestionsBlock()},
@@ -211,7 +213,7 @@ func (r *Report) overview() string {
 		r.v("tickets_total"), r.v("tickets_resolved"), r.v("backups_total"), r.v("backups_success_rate"),
 		r.v("security_done"), r.v("security_overdue"), r.v("trainings_held"), r.v("trainings_attendees"))
 	b.WriteString(r.figureTable("inspection_pass_rate", "availability_mean", "anomalies_opened", "anomalies_mttr_hours",
-		"changes_total", "changes_in_window_rate", "tickets_total", "tickets_sla_rate", "backups_success_rate", "security_overdue"))
+		"changes_total", "changes_in_window_rate", "tickets_total", "tickets_sla_rate", "backups_success_rate", "security_overdue", "obligations_overdue"))
 	return b.String()
 }
 
@@ -424,7 +426,7 @@ func (r *Report) securityBackups() string {
 
 func (r *Report) trainingsEvents() string {
 	var b strings.Builder
-	b.WriteString("## 七、培训与重大活动保障\n\n")
+	b.WriteString("## 八、培训与重大活动保障\n\n")
 	b.WriteString(r.figureTable("trainings_held", "trainings_attendees", "trainings_hours", "events_supported"))
 	var rows []ranked
 	for _, t := range r.data.ByKind["training"] {
@@ -453,7 +455,7 @@ func (r *Report) trainingsEvents() string {
 
 func (r *Report) assessment() string {
 	var b strings.Builder
-	b.WriteString("## 八、各部门资源共享情况（辅助考核）\n\n")
+	b.WriteString("## 九、各部门资源共享情况（辅助考核）\n\n")
 	ranked, noUpdate, sources := departmentRanking(r.data, r.Period)
 	if len(sources) == 0 {
 		b.WriteString("本期没有部门统计记录。可用 `opsbook stats import 文件 --period " + r.Period.String() + "` 导入平台导出的统计表。\n")
@@ -485,7 +487,7 @@ func (r *Report) assessment() string {
 
 func (r *Report) suggestionsBlock() string {
 	var b strings.Builder
-	b.WriteString("## 九、优化建议\n\n")
+	b.WriteString("## 十、优化建议\n\n")
 	if len(r.Suggestions) == 0 {
 		b.WriteString("本期监测数据未触发优化建议规则（表空间增长趋势、检查结果反复、同类工单重复、任务逾期、备份失败）。\n")
 		return b.String()
@@ -518,5 +520,67 @@ func (r *Report) appendix() string {
 	}
 	b.WriteString("\n服务时限目标（opsbook.yaml `reports.sla`）：\n\n")
 	b.WriteString(table([]string{"优先级", "响应", "解决"}, slaRows))
+	return b.String()
+}
+
+func (r *Report) obligations() string {
+	var b strings.Builder
+	b.WriteString("## 七、合规日历执行情况\n\n")
+	st := obligationsIn(r.data, r.Period, r.Now)
+	if r.data.Obligations == nil {
+		b.WriteString("仓库中没有合规事项记录（content/obligation/）。\n")
+		return b.String()
+	}
+	b.WriteString(r.figureTable("obligations_due", "obligations_done", "obligations_done_late", "obligations_overdue", "obligations_on_time_rate"))
+	type agg struct {
+		title                    string
+		due, done, late, overdue int
+		open                     []string // due dates still owed
+	}
+	var order []string
+	by := map[string]*agg{}
+	for _, x := range st {
+		a := by[x.Obligation.ID]
+		if a == nil {
+			a = &agg{title: x.Obligation.Title}
+			by[x.Obligation.ID] = a
+			order = append(order, x.Obligation.ID)
+		}
+		switch x.State {
+		case obligation.Done:
+			a.done++
+			if x.Late {
+				a.late++
+			}
+		case obligation.Overdue:
+			a.overdue++
+			a.open = append(a.open, x.Due.Format("01-02"))
+		case obligation.Due:
+			a.open = append(a.open, x.Due.Format("01-02")+"（办理中）")
+		case obligation.Upcoming:
+			continue
+		}
+		a.due++
+	}
+	var rows []ranked
+	for _, id := range order {
+		a := by[id]
+		if a.due == 0 {
+			continue
+		}
+		owed := joinIDs(firstN(a.open, 6))
+		if len(a.open) > 6 {
+			owed += fmt.Sprintf(" 等 %d 次", len(a.open))
+		}
+		rank := 1
+		if a.overdue > 0 {
+			rank = 0
+		}
+		rows = append(rows, ranked{rank, []string{a.title, fmt.Sprint(a.due), fmt.Sprint(a.done), fmt.Sprint(a.late), fmt.Sprint(a.overdue), owed}})
+	}
+	if len(rows) > 0 {
+		b.WriteString("\n")
+		b.WriteString(listTable([]string{"事项", "应办", "已办", "逾期补办", "逾期未办", "未办的到期日"}, rows, "项"))
+	}
 	return b.String()
 }

@@ -217,3 +217,33 @@ stats("STA-2026-Q1", 2026, "quarter", "2026-01-01", "2026-03-31", [("dept-gaj", 
 stats("STA-2026-M06", 2026, "month", "2026-06-01", "2026-06-30", [("dept-rsj", 4, 4, 2, 3, 2, 5), ("dept-wjw", 1, 1, 0, 0, 0, 0)])
 stats("STA-2026-M07", 2026, "month", "2026-07-01", "2026-07-31", [("dept-gaj", 3, 3, 3, 3, 3, 3)])
 open(os.path.join(root, "opsbook.yaml"), "w").write("platform: 南通市政务数据共享交换平台（测试）\ntimezone: Asia/Shanghai\nreports:\n  sla:\n    high: {respond_minutes: 60, resolve_hours: 8}\n")
+
+os.makedirs(os.path.join(root, "content", "obligation", "2025"), exist_ok=True)
+open(os.path.join(root, "content", "obligation", "2025", "password-rotation.yaml"), "w").write("""id: password-rotation
+kind: obligation
+title: 定期更换口令（每 90 天）
+owner: 赵磊
+start: 2025-09-28
+rule:
+  type: every-n-days
+  every_days: 90
+  adjust: next-workday
+lead_days: 7
+grace_days: 7
+proof:
+  kind: security
+  match: {type: password-rotation, status: done}
+""")
+open(os.path.join(root, "content", "obligation", "2025", "holiday-backup.yaml"), "w").write("""id: holiday-backup
+kind: obligation
+title: 法定节假日首日交换库全量备份
+owner: 王强
+start: 2025-12-01
+rule:
+  type: holiday
+  holiday_days: first
+proof:
+  kind: backup
+  match: {type: full, status: success}
+  holiday_field: holiday
+""")
