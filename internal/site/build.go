@@ -8,8 +8,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/afero"
@@ -83,6 +85,11 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	defer os.RemoveAll(dir)
 	s := &stage{rp: rp, fs: afero.NewMemMapFs(), dir: dir, now: o.Now}
 	pt.mark("open")
+	// Loading and staging allocate much and keep little: collect less often
+	// until Hugo starts (its peak is the build's).
+	gc := debug.SetGCPercent(400)
+	restoreGC := sync.OnceFunc(func() { debug.SetGCPercent(gc) })
+	defer restoreGC()
 	s.load(func(msg string) { fmt.Fprintln(o.Log, "警告："+msg) })
 	pt.mark("load")
 	if _, err := os.Stat(filepath.Join(o.Root, ".git")); err == nil {
@@ -95,6 +102,7 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	if err := s.writeSite(o.Language); err != nil {
 		return nil, fmt.Errorf("准备站点内容：%w", err)
 	}
+	restoreGC()
 	pt.mark("stage")
 	if err := ctx.Err(); err != nil {
 		return nil, err
