@@ -241,7 +241,7 @@ func Load(ctx context.Context, o Options) (*Report, error) {
 		return nil, err
 	}
 	for _, c := range rp.Changes {
-		c.State = stateOf(c)
+		c.State = StateOf(c)
 		c.StateLabel = c.State.Label()
 	}
 	sort.SliceStable(rp.Changes, func(i, j int) bool {
@@ -428,10 +428,10 @@ func (l *loader) drafts(ctx context.Context, rev string) error {
 	return nil
 }
 
-// stateOf derives the lifecycle state: git decides whether the change is
+// StateOf derives the lifecycle state: git decides whether the change is
 // on the main line and approved; the record and execution records decide
 // the rest.
-func stateOf(c *Change) State {
+func StateOf(c *Change) State {
 	switch {
 	case !c.OnMain:
 		return StateDraft
