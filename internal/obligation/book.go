@@ -33,19 +33,44 @@ func (p Problem) String() string { return p.Path + "：" + p.Message }
 // kinds they name as proof (fields only, maxSize as for validation). Dates
 // are civil dates in loc.
 func Load(ix *repo.Index, loc *time.Location, maxSize int64) *Book {
-	b := &Book{Loc: loc, Proofs: map[string][]Proof{}}
+	var obligations []*record.Record
+	var problems []Problem
 	for _, e := range ix.OfKind(Kind) {
 		if !record.IsRecordFile(e.Path) {
 			continue
 		}
 		r, err := record.ReadFields(ix.Abs(e.Path), e.Path, maxSize)
 		if err != nil {
-			b.Problems = append(b.Problems, Problem{e.Path, err.Error()})
+			problems = append(problems, Problem{e.Path, err.Error()})
 			continue
 		}
+		obligations = append(obligations, r)
+	}
+	read := map[string][]*record.Record{}
+	b := NewBook(obligations, func(kind string) []*record.Record {
+		recs, done := read[kind]
+		if !done {
+			for _, e := range ix.OfKind(kind) {
+				if r, err := record.ReadFields(ix.Abs(e.Path), e.Path, maxSize); err == nil {
+					recs = append(recs, r)
+				}
+			}
+			read[kind] = recs
+		}
+		return recs
+	}, loc)
+	b.Problems = append(problems, b.Problems...)
+	return b
+}
+
+// NewBook builds a book from obligation records already read and a source
+// of the records of a proof kind (called once per kind named as proof).
+func NewBook(obligations []*record.Record, ofKind func(kind string) []*record.Record, loc *time.Location) *Book {
+	b := &Book{Loc: loc, Proofs: map[string][]Proof{}}
+	for _, r := range obligations {
 		o, errs := Parse(r, loc)
 		if len(errs) > 0 {
-			b.Problems = append(b.Problems, Problem{e.Path, errs[0].Error() + "（运行 opsbook validate 查看全部问题）"})
+			b.Problems = append(b.Problems, Problem{r.Path, errs[0].Error() + "（运行 opsbook validate 查看全部问题）"})
 			continue
 		}
 		b.Obligations = append(b.Obligations, o)
@@ -55,11 +80,7 @@ func Load(ix *repo.Index, loc *time.Location, maxSize int64) *Book {
 	for _, o := range b.Obligations {
 		recs, read := byKind[o.Proof.Kind]
 		if !read {
-			for _, e := range ix.OfKind(o.Proof.Kind) {
-				if r, err := record.ReadFields(ix.Abs(e.Path), e.Path, maxSize); err == nil {
-					recs = append(recs, r)
-				}
-			}
+			recs = ofKind(o.Proof.Kind)
 			byKind[o.Proof.Kind] = recs
 		}
 		b.Proofs[o.ID] = []Proof{}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/opsbook/opsbook/internal/chart"
+	"github.com/opsbook/opsbook/internal/period"
 )
 
 // Chart is one SVG chart of the report period.
@@ -164,4 +165,11 @@ func hbar(m map[string]float64, o chart.Options, empty string) string {
 		vals[i] = m[k]
 	}
 	return chart.HBar(keys, vals, o)
+}
+
+// PeriodCharts draws the charts of p without computing the report's figures
+// (the site draws them on every report page).
+func PeriodCharts(d *Data, p period.Period) []Chart {
+	r := &Report{Period: p, Prev: p.Prev(), data: d}
+	return r.Charts()
 }

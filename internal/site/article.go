@@ -27,6 +27,7 @@ type articleView struct {
 	Rows                               []Row
 	Tables                             []Table
 	BodyHTML                           template.HTML // rendered in Go: no shortcodes, no external images
+	Charts                             template.HTML // a report's charts of its period (inline SVG)
 	Backlinks                          []backlinkView
 	Audit                              *auditView
 }
@@ -105,6 +106,14 @@ func (s *stage) writeRecordPage(i int, buf *bytes.Buffer) error {
 	v.StatusKey = r.str("status")
 	v.Status = s.value(r, "/status", v.StatusKey)
 	v.Backlinks = s.backlinks(r)
+	switch r.kind.Name {
+	case "report":
+		v.Charts = s.reportCharts(r)
+	case "change":
+		if state := s.changeState(r); state != "" {
+			v.Rows = append([]Row{{Label: "流程状态", Value: state}}, v.Rows...)
+		}
+	}
 	if a := s.audit[r.Path]; a != nil {
 		v.Audit = auditOf(a, r.kind.Name == "change")
 	}

@@ -177,7 +177,7 @@ func (s *stage) writeSite(lang string) error {
 	if err := writePageFS(s.fs, filepath.Join(s.dir, "content", "search", "_index.md"), map[string]any{"title": "搜索", "layout": "search", "kinds": s.kindOptions()}, ""); err != nil {
 		return err
 	}
-	if err := writePageFS(s.fs, filepath.Join(s.dir, "content", "calendar", "_index.md"), map[string]any{"title": "变更日历", "layout": "calendar", "months": s.changeCalendar()}, ""); err != nil {
+	if err := writePageFS(s.fs, filepath.Join(s.dir, "content", "calendar", "_index.md"), map[string]any{"title": "变更与合规日历", "layout": "calendar", "months": s.changeCalendar()}, ""); err != nil {
 		return err
 	}
 	if err := writeJSON(s.fs, filepath.Join(s.dir, "data", "dashboard.json"), s.dashboard()); err != nil {

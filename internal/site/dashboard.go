@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/opsbook/opsbook/internal/calendar"
+	"github.com/opsbook/opsbook/internal/obligation"
 )
 
 // dashboard is the home page's data.
@@ -97,10 +98,16 @@ func (s *stage) dashboard() dashboard {
 		}
 	}
 	sort.Slice(d.Changes, func(i, j int) bool { return d.Changes[i].Date < d.Changes[j].Date }) // full window start
-	// Overdue obligations: security tasks past their date and not done, or
-	// whose next_due has passed.
+	// Overdue and due obligations from the compliance calendar; without one,
+	// security tasks past their date and not done, or whose next_due passed.
+	if len(s.byKind[obligation.Kind]) > 0 {
+		d.Overdue = s.dueItems(s.obligations(), now)
+	}
 	today := now.Format(time.DateOnly)
 	for _, t := range s.byKind["security"] {
+		if len(s.byKind[obligation.Kind]) > 0 {
+			break
+		}
 		due := ""
 		switch {
 		case t.str("status") != "done" && t.str("date") != "" && t.str("date") < today:
@@ -115,26 +122,8 @@ func (s *stage) dashboard() dashboard {
 		}
 	}
 	// Who is on duty now.
-	for _, r := range s.byKind["duty"] {
-		shifts, _ := r.Fields["shifts"].([]any)
-		for _, x := range shifts {
-			m, _ := x.(map[string]any)
-			st, _, err1 := calendar.ParseTime(fmt.Sprint(m["start"]), loc)
-			en, _, err2 := calendar.ParseTime(fmt.Sprint(m["end"]), loc)
-			if err1 == nil && err2 == nil && !now.Before(st) && now.Before(en) {
-				role, _ := m["role"].(string)
-				person, _ := m["person"].(string)
-				phone, _ := m["phone"].(string)
-				d.OnDuty = append(d.OnDuty, dutyView{Person: person, Role: s.value(r, "/shifts/*/role", role), Phone: phone, Until: en.Format("01-02 15:04")})
-			}
-		}
-	}
-	for i, r := range s.byKind["report"] {
-		if i == 5 {
-			break
-		}
-		d.Reports = append(d.Reports, s.itemOf(r))
-	}
+	d.OnDuty = s.onDuty(now)
+	d.Reports = s.latestReports()
 	for _, t := range s.byKind["ticket"] {
 		if st := t.str("status"); st == "open" || st == "in-progress" {
 			d.OpenTickets++
@@ -175,15 +164,21 @@ type calDay struct {
 	Type    string `json:"type"` // 工作日, 周末, 法定节假日, 调休工作日
 	Holiday string `json:"holiday,omitempty"`
 	Changes []item `json:"changes"`
+	Duties  []item `json:"duties,omitempty"` // obligations due that day
 	Freeze  string `json:"freeze,omitempty"`
 }
 
 var weekdays = [...]string{"日", "一", "二", "三", "四", "五", "六"}
 
 // changeCalendar lists, per month with changes, the days that have a
-// change or a freeze, with their day type from the holiday calendar.
+// change, a freeze or an obligation due (60 days around now), with their
+// day type from the holiday calendar.
 func (s *stage) changeCalendar() []calendarMonth {
 	loc := s.rp.Config.Location
+	duties := map[string][]item{}
+	if len(s.byKind[obligation.Kind]) > 0 {
+		duties = s.calendarDuties(s.obligations(), s.now.In(loc))
+	}
 	byDay := map[string][]item{}
 	for _, c := range s.byKind["change"] {
 		st, en, ok := window(c, loc)
@@ -211,12 +206,17 @@ func (s *stage) changeCalendar() []calendarMonth {
 			days = append(days, d)
 		}
 	}
+	for d := range duties {
+		if _, ok := byDay[d]; !ok && freeze[d] == "" {
+			days = append(days, d)
+		}
+	}
 	sort.Sort(sort.Reverse(sort.StringSlice(days)))
 	var out []calendarMonth
 	cal := s.rp.Rules.Calendar
 	for _, d := range days {
 		t, _ := time.ParseInLocation(time.DateOnly, d, loc)
-		day := calDay{Date: d, Weekday: "星期" + weekdays[t.Weekday()], Changes: byDay[d], Freeze: freeze[d]}
+		day := calDay{Date: d, Weekday: "星期" + weekdays[t.Weekday()], Changes: byDay[d], Duties: duties[d], Freeze: freeze[d]}
 		if info, err := cal.DayOf(t); err == nil {
 			day.Type, day.Holiday = info.Type.String(), info.Name
 		}

@@ -57,7 +57,7 @@ func (s *stage) display(r *rec) ([]Row, []Table) {
 	}
 	for _, k := range keys {
 		v, ok := r.Fields[k]
-		if !ok || k == "id" || k == "kind" || k == "title" {
+		if !ok || k == "id" || k == "kind" || k == "title" || hiddenFields[r.kind.Name][k] {
 			continue
 		}
 		ptr := "/" + k

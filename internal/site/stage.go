@@ -18,6 +18,7 @@ import (
 	"github.com/opsbook/opsbook/internal/export"
 	"github.com/opsbook/opsbook/internal/gitrepo"
 	"github.com/opsbook/opsbook/internal/record"
+	"github.com/opsbook/opsbook/internal/report"
 	"github.com/opsbook/opsbook/internal/rules"
 	"github.com/opsbook/opsbook/internal/search"
 	"github.com/opsbook/opsbook/internal/validate"
@@ -37,6 +38,9 @@ type stage struct {
 	// article renders a record page's article (the theme's go/article.html).
 	article *template.Template
 	docs    []search.Doc // search documents of recs, filled while staging
+	// reports is every record as internal/report sees it, for report pages.
+	reportOnce sync.Once
+	reports    *report.Data
 }
 
 // backlink is a record that refers to another.
