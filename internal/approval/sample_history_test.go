@@ -37,7 +37,7 @@ func TestSampleHistory(t *testing.T) {
 		t.Fatalf(".ci/sample-history: %v\n%s", err, out)
 	}
 	t.Logf("%s", out)
-	const selfMerged, fastForward, edited = "CHG-2026-005", "CHG-2026-008", "CHG-2026-010"
+	const selfMerged, fastForward, edited = "CHG-2026-005", "CHG-2026-014", "CHG-2026-010"
 
 	rp := load(t, dest, "main", time.Now())
 	drafts := sourceDrafts(t, src)
