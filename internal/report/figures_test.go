@@ -202,6 +202,14 @@ func TestStatsTilingAndRanking(t *testing.T) {
 	if strings.Join(noUpdate, ",") != "db,dc" {
 		t.Errorf("no update = %v, want db (zero updates) and dc (absent); not the inactive dx", noUpdate)
 	}
+	ranks := metricRanks(ranked)
+	if ranks["catalogued"]["da"] != 1 || ranks["catalogued"]["db"] != 2 || ranks["updated"]["da"] != 1 || ranks["updated"]["db"] != 2 || ranks["published"]["db"] != 1 {
+		t.Errorf("per-metric ranks = %v", ranks)
+	}
+	tie := metricRanks([]*deptStat{{dept: "x", counts: map[string]int{"applied": 5}}, {dept: "y", counts: map[string]int{"applied": 5}}, {dept: "z", counts: map[string]int{"applied": 1}}})
+	if tie["applied"]["x"] != 1 || tie["applied"]["y"] != 1 || tie["applied"]["z"] != 3 {
+		t.Errorf("ties: %v", tie["applied"])
+	}
 	expect(t, d, h1, time.Now(), map[string]float64{"stats_departments": 2, "stats_no_update_departments": 2, "stats_catalogued": 16, "stats_updated": 1})
 	expect(t, d, mustPeriod(t, period.Month, "2026-05"), time.Now(), map[string]float64{"stats_departments": nan})
 }

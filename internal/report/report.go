@@ -461,12 +461,13 @@ func (r *Report) assessment() string {
 		b.WriteString("本期没有部门统计记录。可用 `opsbook stats import 文件 --period " + r.Period.String() + "` 导入平台导出的统计表。\n")
 		return b.String()
 	}
-	fmt.Fprintf(&b, "数据来源：%s。按编目、发布、申请、订阅、审批、更新六项合计排名。\n\n", joinIDs(sources))
+	fmt.Fprintf(&b, "数据来源：%s。按编目、发布、申请、订阅、审批、更新六项合计排名；各项数字后括号内为该项名次（并列同名次）。\n\n", joinIDs(sources))
+	ranks := metricRanks(ranked)
 	var rows [][]string
 	for i, st := range ranked {
 		row := []string{fmt.Sprint(i + 1), r.data.deptName(st.dept)}
 		for _, c := range statsColumns {
-			row = append(row, fmt.Sprint(st.counts[c.key]))
+			row = append(row, fmt.Sprintf("%d（%d）", st.counts[c.key], ranks[c.key][st.dept]))
 		}
 		rows = append(rows, append(row, fmt.Sprint(st.total)))
 	}

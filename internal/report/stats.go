@@ -145,3 +145,22 @@ func statsFigures(s *figureSet, d *Data, p period.Period) {
 }
 
 func joinIDs(ids []string) string { return strings.Join(ids, "、") }
+
+// metricRanks ranks the departments on each count separately (competition
+// ranking: equal counts share a rank, the next rank skips), metric → department → rank.
+func metricRanks(depts []*deptStat) map[string]map[string]int {
+	out := map[string]map[string]int{}
+	for _, c := range statsColumns {
+		out[c.key] = map[string]int{}
+		for _, d := range depts {
+			rank := 1
+			for _, o := range depts {
+				if o.counts[c.key] > d.counts[c.key] {
+					rank++
+				}
+			}
+			out[c.key][d.dept] = rank
+		}
+	}
+	return out
+}
