@@ -4,6 +4,7 @@ go 1.26.8
 
 require (
 	github.com/bep/logg v0.4.0
+	github.com/bmatcuk/doublestar/v4 v4.10.4
 	github.com/chromedp/cdproto v0.159.0
 	github.com/chromedp/chromedp v0.23.0
 	github.com/go-co-op/gocron/v2 v2.21.2
