@@ -9,7 +9,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/opsbook/opsbook/internal/calendar"
@@ -32,6 +34,45 @@ type Config struct {
 	// Approvals is the approvals block: how `opsbook audit approvals`
 	// treats changes that were not approved by someone else's merge.
 	Approvals Approvals
+	// Documents is the documents block: attachment size cap and review period.
+	Documents Documents
+}
+
+// Documents is the documents block of opsbook.yaml.
+type Documents struct {
+	// MaxAttachmentSize is the largest attachment file validate accepts, in bytes.
+	MaxAttachmentSize int64
+	// ReviewDays is how long a document may go unreviewed and unchanged
+	// before the inventory flags it stale.
+	ReviewDays int
+}
+
+// Defaults of the documents block.
+const (
+	DefaultMaxAttachmentSize = 50 << 20
+	DefaultReviewDays        = 365
+)
+
+var sizeRe = regexp.MustCompile(`^([0-9]+(?:\.[0-9]+)?) ?([KMGT]?)(i?)B$`)
+
+// ParseSize reads a byte count written as an integer or with a unit: 512KB,
+// 50MB, 1.5GB, 2GiB (K/M/G/T are powers of 1024 either way).
+func ParseSize(v any) (int64, error) {
+	s := strings.TrimSpace(fmt.Sprint(v))
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return n, nil
+	}
+	m := sizeRe.FindStringSubmatch(s)
+	if m == nil {
+		return 0, fmt.Errorf("无法识别的大小 %q：请写字节数或带单位的大小，例如 50MB、512KB、1GB", s)
+	}
+	f, _ := strconv.ParseFloat(m[1], 64)
+	shift := 10 * strings.Index("KMGT", m[2]) // -10 without a prefix
+	if m[2] == "" {
+		shift = 0
+	}
+	f *= float64(int64(1) << shift)
+	return int64(f), nil
 }
 
 // Approvals is the approvals block of opsbook.yaml.
@@ -61,7 +102,8 @@ func Default() *Config {
 	if err != nil {
 		loc = time.FixedZone("CST", 8*3600) // no tzdata on the host: China has no DST
 	}
-	return &Config{Platform: "政务数据共享交换平台", Location: loc, BusinessHours: calendar.DefaultBusinessHours, MaxFileSize: record.DefaultMaxSize}
+	return &Config{Platform: "政务数据共享交换平台", Location: loc, BusinessHours: calendar.DefaultBusinessHours, MaxFileSize: record.DefaultMaxSize,
+		Documents: Documents{MaxAttachmentSize: DefaultMaxAttachmentSize, ReviewDays: DefaultReviewDays}}
 }
 
 // Error is an invalid configuration file, with every problem found.
@@ -134,6 +176,24 @@ func Load(root string, set *schema.Set) (*Config, error) {
 	}
 	if ap, ok := r.Fields["approvals"].(map[string]any); ok {
 		c.Approvals.Strict, _ = ap["strict"].(bool)
+	}
+	if docs, ok := r.Fields["documents"].(map[string]any); ok {
+		if v, ok := docs["max_attachment_size"]; ok {
+			size, err := ParseSize(v)
+			if err == nil && size <= 0 {
+				err = fmt.Errorf("大小须大于 0")
+			}
+			if err != nil {
+				p := r.At("/documents/max_attachment_size")
+				return nil, &Error{[]diag.Violation{diag.At(repo.ConfigFile, p.Line, p.Col, "config/documents", "max_attachment_size：%v", err)}}
+			}
+			c.Documents.MaxAttachmentSize = size
+		}
+		if v, ok := docs["review_days"]; ok {
+			if n, err := strconv.Atoi(fmt.Sprint(v)); err == nil {
+				c.Documents.ReviewDays = n
+			}
+		}
 	}
 	if n, ok := r.Fields["max_file_size"]; ok {
 		size, err := strconv.ParseInt(fmt.Sprint(n), 10, 64)

@@ -1,6 +1,8 @@
 // Package repo finds the ops repository on disk and indexes its record and
 // runbook files by name, without reading them: a record's id is its file
 // name, so references and duplicate ids resolve from one directory walk.
+// Files in a record's attachment directory (content/<kind>/<year>/<id>/…)
+// are listed apart, as attachments, never as records.
 package repo
 
 import (
@@ -50,12 +52,35 @@ type Entry struct {
 	Depth int
 }
 
+// Attachment is a file in a record's attachment directory, the directory
+// named after the record next to it: content/<kind>/<year>/<id>/<name…>.
+// Attachments are not records; they are listed apart from Entries.
+type Attachment struct {
+	Path  string // repository-relative, slash-separated
+	Dir   string // the attachment directory, e.g. content/document/2026/DOC-2026-001
+	Kind  string // first directory under content/
+	Year  string // second directory
+	Owner string // the directory's name: the id of the record it belongs to
+	Name  string // path below Dir ("" when Dir itself is not a directory)
+	// Mode is the file type seen by the directory walk, which never follows
+	// symbolic links: a symlink is reported as one, not as its target.
+	Mode fs.FileMode
+}
+
+// AttachmentDir is the attachment directory of the record at path rel:
+// content/document/2026/DOC-2026-001.md → content/document/2026/DOC-2026-001.
+func AttachmentDir(rel string) string { return strings.TrimSuffix(rel, path.Ext(rel)) }
+
 // Index lists the record and runbook files of a repository.
 type Index struct {
-	Root     string
-	Entries  []Entry
-	byID     map[string][]int  // stem → entry indexes
-	runbooks map[string]string // runbook id (file stem) → path
+	Root    string
+	Entries []Entry
+	// Attachments are the files below content/<kind>/<year>/<dir>/, sorted
+	// by path; a non-directory where such a directory would be (a symlink
+	// named like a record) is listed with an empty Name.
+	Attachments []Attachment
+	byID        map[string][]int  // stem → entry indexes
+	runbooks    map[string]string // runbook id (file stem) → path
 }
 
 // Scan walks content/ and runbooks/ under root. Hidden files and
@@ -83,12 +108,28 @@ func Scan(root string) (*Index, error) {
 		if err != nil {
 			return err
 		}
-		ix.add(NewEntry(filepath.ToSlash(rel)))
+		e := NewEntry(filepath.ToSlash(rel))
+		switch {
+		case e.Depth > 3:
+			ix.addAttachment(e.Path, d.Type())
+		case e.Depth == 3 && e.Ext == "" && !d.Type().IsRegular():
+			// A symlink (or device) named like a record: where the record's
+			// attachment directory would be. Not a record file.
+			ix.addAttachment(e.Path, d.Type())
+		default:
+			ix.add(e)
+		}
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("扫描 %s：%w", contentRoot, err)
 	}
+	slices.SortFunc(ix.Attachments, func(a, b Attachment) int {
+		if c := strings.Compare(a.Dir, b.Dir); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
 	runbooks, err := os.ReadDir(filepath.Join(root, RunbookDir))
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("读取 runbooks/：%w", err)
@@ -116,6 +157,27 @@ func NewEntry(rel string) Entry {
 	e.Ext = strings.ToLower(path.Ext(name))
 	e.Stem = strings.TrimSuffix(name, path.Ext(name))
 	return e
+}
+
+func (ix *Index) addAttachment(rel string, mode fs.FileMode) {
+	parts := strings.SplitN(strings.TrimPrefix(rel, ContentDir+"/"), "/", 4)
+	a := Attachment{Path: rel, Kind: parts[0], Year: parts[1], Owner: parts[2], Mode: mode.Type()}
+	a.Dir = ContentDir + "/" + strings.Join(parts[:3], "/")
+	if len(parts) == 4 {
+		a.Name = parts[3]
+	}
+	ix.Attachments = append(ix.Attachments, a)
+}
+
+// AttachmentsIn returns the attachments listed under dir, an attachment
+// directory.
+func (ix *Index) AttachmentsIn(dir string) []Attachment {
+	i, _ := slices.BinarySearchFunc(ix.Attachments, dir, func(a Attachment, d string) int { return strings.Compare(a.Dir, d) })
+	var out []Attachment
+	for ; i < len(ix.Attachments) && ix.Attachments[i].Dir == dir; i++ {
+		out = append(out, ix.Attachments[i])
+	}
+	return out
 }
 
 func (ix *Index) add(e Entry) {

@@ -12,7 +12,7 @@ import (
 // freeze and every project's document attributes. Files that fail to load
 // are skipped here; they are reported when validated themselves.
 func NewContext(set *schema.Set, ix *repo.Index, cal *calendar.Calendar, cfg *config.Config) *Context {
-	c := &Context{Schemas: set, Index: ix, Calendar: cal, Config: cfg, Projects: map[string][]AttrDef{}}
+	c := &Context{Schemas: set, Index: ix, Calendar: cal, Config: cfg, Projects: map[string][]AttrDef{}, ProjectSchemas: map[string]*schema.AttributeSchema{}}
 	for _, e := range ix.OfKind("event") {
 		r, err := record.ReadFile(ix.Abs(e.Path), e.Path, cfg.MaxFileSize)
 		if err != nil {
@@ -33,7 +33,13 @@ func NewContext(set *schema.Set, ix *repo.Index, cal *calendar.Calendar, cfg *co
 		if err != nil || r.ID() == "" {
 			continue
 		}
-		c.Projects[r.ID()] = attrDefs(r)
+		as, err := projectSchema(r)
+		if err != nil {
+			c.ProjectSchemas[r.ID()] = nil // reported by the project's own check
+			continue
+		}
+		c.ProjectSchemas[r.ID()] = as
+		c.Projects[r.ID()] = attrDefs(as)
 	}
 	return c
 }

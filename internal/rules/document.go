@@ -1,121 +1,137 @@
 package rules
 
 import (
-	"encoding/json"
-	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/opsbook/opsbook/internal/diag"
 	"github.com/opsbook/opsbook/internal/record"
+	"github.com/opsbook/opsbook/internal/schema"
 )
 
-// AttrDef is one custom document attribute a project defines.
+// AttrDef is one custom document attribute a project defines, in the
+// simple shape templates and the site use. Type is string, number, integer,
+// boolean, date (a string of format date) or enum (a string from Values);
+// the full definition is in Context.ProjectSchemas.
 type AttrDef struct {
 	Name, Title, Type string
 	Required          bool
 	Values            []string
+	Description       string
+	// Example is the project's example value (examples[0] or default), nil
+	// when it gives none.
+	Example any
 }
 
-func attrDefs(r *record.Record) []AttrDef {
+// projectSchema builds a project's attribute schema from document_schema
+// (the JSON Schema fragment) or the older document_attributes list; a
+// project with neither allows no attributes.
+func projectSchema(r *record.Record) (*schema.AttributeSchema, error) {
+	if frag, ok := r.Fields["document_schema"].(map[string]any); ok {
+		return schema.CompileAttributes(frag, propertyOrder(r, "/document_schema/properties"), "/document_schema")
+	}
 	list, _ := r.Fields["document_attributes"].([]any)
+	return schema.AttributesFromList(list)
+}
+
+// propertyOrder lists the keys of the object at ptr in the order written.
+func propertyOrder(r *record.Record, ptr string) []string {
+	m, _ := recordValue(r.Fields, ptr).(map[string]any)
+	names := make([]string, 0, len(m))
+	for n := range m {
+		names = append(names, n)
+	}
+	slices.SortFunc(names, func(a, b string) int {
+		pa, pb := r.KeyAt(ptr+"/"+record.EscapeToken(a)), r.KeyAt(ptr+"/"+record.EscapeToken(b))
+		if pa.Line != pb.Line {
+			return pa.Line - pb.Line
+		}
+		return pa.Col - pb.Col
+	})
+	return names
+}
+
+// recordValue returns the value at ptr, a pointer of unescaped tokens.
+func recordValue(v any, ptr string) any {
+	var out any
+	Each(v, strings.Split(strings.TrimPrefix(ptr, "/"), "/"), "", func(_ string, x any) { out = x })
+	return out
+}
+
+// attrDefs is the simple view of a project's attribute schema.
+func attrDefs(a *schema.AttributeSchema) []AttrDef {
 	var out []AttrDef
-	for _, item := range list {
-		m, _ := item.(map[string]any)
-		var d AttrDef
-		d.Name, _ = m["name"].(string)
-		d.Title, _ = m["title"].(string)
-		d.Type, _ = m["type"].(string)
-		d.Required, _ = m["required"].(bool)
-		vals, _ := m["values"].([]any)
-		for _, v := range vals {
-			if s, ok := v.(string); ok {
-				d.Values = append(d.Values, s)
-			}
+	for _, at := range a.Attributes {
+		d := AttrDef{Name: at.Name, Title: at.Title, Type: at.Type, Required: at.Required, Values: at.Enum, Description: at.Description, Example: at.Example}
+		if d.Title == "" {
+			d.Title = at.Name
 		}
-		if d.Name != "" {
-			out = append(out, d)
+		switch {
+		case len(at.Enum) > 0:
+			d.Type = "enum"
+		case at.Format == "date" && at.Type != "array":
+			d.Type = "date"
+		case d.Type == "":
+			d.Type = "string"
 		}
+		out = append(out, d)
 	}
 	return out
 }
 
-// checkDocumentAttributes validates a document's attributes against the
-// definitions of its project: required ones present, no unknown names,
-// values of the declared type.
+// checkProjectDocumentSchema reports what the project schema cannot see in
+// a project's attribute definitions: both forms at once, a pattern that is
+// not a regular expression, a required attribute that is not defined.
+func checkProjectDocumentSchema(c *Context, r *record.Record) []diag.Violation {
+	_, hasSchema := r.Fields["document_schema"]
+	_, hasList := r.Fields["document_attributes"]
+	if hasSchema && hasList {
+		p := r.KeyAt("/document_attributes")
+		return []diag.Violation{diag.At(r.Path, p.Line, p.Col, "project/document-schema", "document_schema 和 document_attributes 只能用一个；请把 document_attributes 中的属性移到 document_schema.properties 下")}
+	}
+	if _, err := projectSchema(r); err != nil {
+		ae, _ := err.(*schema.AttributeError)
+		if ae == nil {
+			ae = &schema.AttributeError{Message: err.Error()}
+		}
+		p := r.At(ae.Pointer)
+		if ae.Pointer == "" {
+			p = r.KeyAt("/document_schema")
+		}
+		return []diag.Violation{diag.At(r.Path, p.Line, p.Col, "project/document-schema", "%s", ae.Message)}
+	}
+	return nil
+}
+
+// checkDocumentAttributes validates a document's attributes against its
+// project's attribute schema: required ones present, no unknown names (unless
+// the project allows them), values of the declared type, enum, format and
+// pattern.
 func checkDocumentAttributes(c *Context, r *record.Record) []diag.Violation {
 	project, ok := r.Fields["project"].(string)
 	if !ok {
 		return nil
 	}
-	defs, known := c.Projects[project]
-	if !known {
-		return nil // ref/unresolved reports a missing project
+	as, known := c.ProjectSchemas[project]
+	if !known || as == nil {
+		return nil // ref/unresolved reports a missing project, the project rule a broken schema
 	}
-	attrs, _ := r.Fields["attributes"].(map[string]any)
+	attrs, present := r.Fields["attributes"]
 	var vs []diag.Violation
-	add := func(p record.Pos, format string, args ...any) {
-		vs = append(vs, diag.At(r.Path, p.Line, p.Col, "document/attributes", format, args...))
-	}
-	names := make([]string, len(defs))
-	for i, d := range defs {
-		names[i] = d.Name
-		v, present := attrs[d.Name]
-		ptr := record.Pointer("attributes", d.Name)
-		if !present {
-			if d.Required {
-				where := "/attributes"
-				if attrs == nil {
-					where = "/project"
-				}
-				add(r.KeyAt(where), "缺少项目 %s 要求的文档属性 %s（%s）", project, d.Name, d.Title)
-			}
-			continue
+	for _, p := range as.Check(attrs, project) {
+		var pos record.Pos
+		switch {
+		case p.Missing && present:
+			pos = r.KeyAt("/attributes")
+		case p.Missing:
+			pos = r.KeyAt("/project")
+		case p.Unknown:
+			pos = r.KeyAt("/attributes" + p.Pointer)
+		default:
+			pos = r.At("/attributes" + p.Pointer)
 		}
-		if msg := checkAttrValue(d, v); msg != "" {
-			add(r.At(ptr), "文档属性 %s（%s）%s", d.Name, d.Title, msg)
-		}
-	}
-	for name := range attrs {
-		if !slices.Contains(names, name) {
-			add(r.KeyAt(record.Pointer("attributes", name)), "项目 %s 没有定义文档属性 %q；可用属性：%s（在项目记录的 document_attributes 中定义）", project, name, strings.Join(names, ", "))
-		}
+		vs = append(vs, diag.At(r.Path, pos.Line, pos.Col, "document/attributes", "%s", p.Message))
 	}
 	diag.Sort(vs)
 	return vs
-}
-
-func checkAttrValue(d AttrDef, v any) string {
-	switch d.Type {
-	case "string":
-		if _, ok := v.(string); !ok {
-			return "应为文本"
-		}
-	case "number", "integer":
-		n, ok := v.(json.Number)
-		if !ok {
-			return "应为数字"
-		}
-		if d.Type == "integer" {
-			if _, err := n.Int64(); err != nil {
-				return "应为整数"
-			}
-		}
-	case "boolean":
-		if _, ok := v.(bool); !ok {
-			return "应为 true 或 false"
-		}
-	case "date":
-		s, ok := v.(string)
-		if _, err := time.Parse(time.DateOnly, s); !ok || err != nil {
-			return "应为日期（YYYY-MM-DD）"
-		}
-	case "enum":
-		s, ok := v.(string)
-		if !ok || !slices.Contains(d.Values, s) {
-			return fmt.Sprintf("的取值 %v 不在允许范围内，可选：%s", v, strings.Join(d.Values, ", "))
-		}
-	}
-	return ""
 }

@@ -1,8 +1,11 @@
 // Package rules checks what a schema cannot: where a record lives, that ids
 // are unique and references resolve, that times are ordered, that change
 // windows avoid business hours (by the Chinese holiday calendar) and event
-// freezes, that change plans have their required sections, and that project
-// documents carry the attributes their project defines.
+// freezes, that change plans have their required sections, that project
+// documents carry the attributes their project's schema defines, and that
+// every attachment a record lists is a safe, regular file of the recorded
+// size and SHA-256 in the record's attachment directory (internal/attachment),
+// with no unlisted files beside it.
 //
 // Per-kind rules are registered in kindRules; generic rules read the
 // x-ref / x-after / x-opsbook annotations of the kind's schema.
@@ -29,6 +32,9 @@ type Context struct {
 	Config   *config.Config
 	Freezes  []Freeze
 	Projects map[string][]AttrDef // project id → document attribute definitions
+	// ProjectSchemas maps a project id to the compiled schema of its
+	// documents' attributes (nil when the project's definition is broken).
+	ProjectSchemas map[string]*schema.AttributeSchema
 }
 
 // kindRule checks one record of a kind against the context.
@@ -38,6 +44,7 @@ type kindRule func(c *Context, r *record.Record) []diag.Violation
 var kindRules = map[string][]kindRule{
 	"change":     {checkChangeWindow},
 	"document":   {checkDocumentAttributes},
+	"project":    {checkProjectDocumentSchema},
 	"inspection": {checkInspectionSummary},
 }
 
@@ -86,6 +93,9 @@ func (c *Context) CheckRecord(r *record.Record, e repo.Entry, dirKind *schema.Ki
 	}
 	for _, rule := range kindRules[k.Name] {
 		vs = append(vs, rule(c, r)...)
+	}
+	if k.Attachments {
+		vs = append(vs, c.checkAttachments(r)...)
 	}
 	return vs
 }

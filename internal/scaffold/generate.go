@@ -216,6 +216,12 @@ func (g *generator) documentAttributes(b *strings.Builder, project string) {
 				v = quote(d.Values[0])
 			}
 		}
+		if d.Example != nil {
+			v = fmt.Sprint(d.Example)
+			if _, isString := d.Example.(string); isString {
+				v = quote(v)
+			}
+		}
 		fmt.Fprintf(b, "  # %s\n  %s: %s\n", d.Title, d.Name, v)
 	}
 }

@@ -41,6 +41,9 @@ type Kind struct {
 	File     string   // schema file name, e.g. change.yaml
 	Refs     []Ref    // values that name other records
 	Afters   []After  // time values that must not precede a sibling
+	// Attachments is true when records of the kind may have an attachment
+	// directory next to them (x-opsbook.attachments), listed in `files:`.
+	Attachments bool
 	// Root is the kind's schema document as written, for tools that
 	// generate from it (templates); resolve its $refs with Set.Resolve.
 	Root map[string]any
@@ -111,10 +114,7 @@ func Load(dir string) (*Set, error) {
 	if len(files) == 0 {
 		return nil, fmt.Errorf("%s 中没有 schema 文件（*.yaml）；请在仓库根目录运行，或用 --repo 指定仓库", dir)
 	}
-	c := jsonschema.NewCompiler()
-	c.DefaultDraft(jsonschema.Draft2020)
-	c.AssertFormat()
-	c.RegisterFormat(&jsonschema.Format{Name: "local-datetime", Validate: validateLocalDateTime})
+	c := newCompiler()
 	docs := map[string]map[string]any{}
 	for _, f := range files {
 		data, err := os.ReadFile(f)
@@ -150,6 +150,7 @@ func Load(dir string) (*Set, error) {
 		k.Label, _ = meta["label"].(string)
 		k.Prefix, _ = meta["prefix"].(string)
 		k.Format, _ = meta["format"].(string)
+		k.Attachments, _ = meta["attachments"].(bool)
 		if secs, ok := meta["sections"].([]any); ok {
 			for _, s := range secs {
 				if s, ok := s.(string); ok {
@@ -172,6 +173,16 @@ func Load(dir string) (*Set, error) {
 		set.Kinds[k.Name] = k
 	}
 	return set, nil
+}
+
+// newCompiler returns a compiler set up as every opsbook schema is compiled:
+// draft 2020-12, formats asserted, the local-datetime format known.
+func newCompiler() *jsonschema.Compiler {
+	c := jsonschema.NewCompiler()
+	c.DefaultDraft(jsonschema.Draft2020)
+	c.AssertFormat()
+	c.RegisterFormat(&jsonschema.Format{Name: "local-datetime", Validate: validateLocalDateTime})
+	return c
 }
 
 func validateLocalDateTime(v any) error {

@@ -73,22 +73,34 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	targets, err := rp.targets(opts)
+	targets, atts, err := rp.targets(opts)
 	if err != nil {
 		return nil, err
 	}
-	return rp.check(ctx, targets, opts.Workers, opts.Progress)
+	res, err := rp.check(ctx, targets, opts.Workers, opts.Progress)
+	if err != nil {
+		return nil, err
+	}
+	if vs := rp.Rules.CheckAttachmentDirs(atts); len(vs) > 0 {
+		res.Violations = append(res.Violations, vs...)
+		diag.Sort(res.Violations)
+		res.Summary.Violations = len(res.Violations)
+	}
+	return res, nil
 }
 
-// targets expands opts.Paths into index entries; all entries when empty.
-func (rp *Repository) targets(opts Options) ([]repo.Entry, error) {
+// targets expands opts.Paths into index entries and the attachments whose
+// directories need their owner checked; everything when empty. A path inside
+// an attachment directory selects the record owning it.
+func (rp *Repository) targets(opts Options) ([]repo.Entry, []repo.Attachment, error) {
 	var runbooks []repo.Entry
 	for _, p := range rp.Index.Runbooks() {
 		runbooks = append(runbooks, repo.Entry{Path: p, Stem: strings.TrimSuffix(filepath.Base(p), filepath.Ext(p))})
 	}
 	if len(opts.Paths) == 0 {
-		return append(slices.Clone(rp.Index.Entries), runbooks...), nil
+		return append(slices.Clone(rp.Index.Entries), runbooks...), rp.Index.Attachments, nil
 	}
+	var atts []repo.Attachment
 	dir := opts.Dir
 	if dir == "" {
 		dir, _ = os.Getwd()
@@ -105,24 +117,32 @@ func (rp *Repository) targets(opts Options) ([]repo.Entry, error) {
 			}
 		}
 		if !within(rp.Root, abs) {
-			return nil, fmt.Errorf("%s 不在仓库 %s 内", p, rp.Root)
+			return nil, nil, fmt.Errorf("%s 不在仓库 %s 内", p, rp.Root)
 		}
 		rel, _ := filepath.Rel(rp.Root, abs)
 		rel = filepath.ToSlash(rel)
-		st, err := os.Stat(abs)
+		st, err := os.Lstat(abs)
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
-				return nil, fmt.Errorf("%s 不存在", p)
+				return nil, nil, fmt.Errorf("%s 不存在", p)
 			}
-			return nil, err
+			return nil, nil, err
 		}
 		prefix := rel + "/"
 		if rel == "." {
 			prefix = ""
 		}
 		matched := false
+		owners := map[string]bool{}
+		for _, a := range rp.Index.Attachments {
+			if a.Path == rel || strings.HasPrefix(a.Path, prefix) || strings.HasPrefix(rel, a.Dir+"/") || rel == a.Dir {
+				atts = append(atts, a)
+				owners[a.Dir] = true
+				matched = true
+			}
+		}
 		for _, e := range append(rp.Index.Entries, runbooks...) {
-			if (e.Path == rel || (st.IsDir() && strings.HasPrefix(e.Path, prefix))) && !seen[e.Path] {
+			if (e.Path == rel || (st.IsDir() && strings.HasPrefix(e.Path, prefix)) || owners[repo.AttachmentDir(e.Path)]) && !seen[e.Path] {
 				seen[e.Path] = true
 				out = append(out, e)
 				matched = true
@@ -132,7 +152,9 @@ func (rp *Repository) targets(opts Options) ([]repo.Entry, error) {
 			continue // not a record (code, docs, runbooks): nothing to check here
 		}
 	}
-	return out, nil
+	slices.SortFunc(atts, func(a, b repo.Attachment) int { return strings.Compare(a.Path, b.Path) })
+	atts = slices.CompactFunc(atts, func(a, b repo.Attachment) bool { return a.Path == b.Path })
+	return out, atts, nil
 }
 
 func within(root, p string) bool {
