@@ -131,7 +131,7 @@ func CheckPath(p string) *Error {
 // quote shows a path in a message with control characters escaped.
 func quote(s string) string {
 	if strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) || r == utf8.RuneError }) >= 0 || !utf8.ValidString(s) {
-		return fmt.Sprintf("%+q", s)
+		return fmt.Sprintf("%q", s)
 	}
 	return "「" + s + "」"
 }
@@ -190,6 +190,9 @@ func Open(root, recordPath, name string) (*File, error) {
 		if msg := notFile(info.Mode(), last); msg != "" {
 			if i < dirSegs {
 				return nil, errorf(RuleNotFile, "附件 %s：%s 是%s；附件目录必须是仓库中的真实目录", rel, sub, msg)
+			}
+			if last {
+				return nil, errorf(RuleNotFile, "附件 %s 是%s；附件必须是附件目录中的普通文件", rel, msg)
 			}
 			return nil, errorf(RuleNotFile, "附件 %s：%s 是%s；附件必须是附件目录中的普通文件", rel, sub, msg)
 		}

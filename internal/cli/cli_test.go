@@ -99,6 +99,7 @@ func TestValidateBrokenRecords(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.Close()
+	brokenAttachments(t, dir)
 	before := snapshot(t, dir)
 	out, stderr, code := run(t, dir, "validate", "--repo", dir)
 	if code != ExitFound {
@@ -118,13 +119,15 @@ func TestValidateBrokenRecords(t *testing.T) {
 		"schema/format", "schema/uniqueItems", "ref/unresolved", "change/business-hours", "change/freeze",
 		"change/emergency-justification", "calendar/no-data", "body/section-missing", "body/section-empty",
 		"time/order", "document/attributes", "inspection/summary", "runbook/check", "obligation/rule", "obligation/proof",
+		"project/document-schema", "attachment/path", "attachment/missing", "attachment/not-file", "attachment/too-large",
+		"attachment/sha256", "attachment/size", "attachment/duplicate", "attachment/unreferenced", "attachment/orphan-dir",
 	} {
 		if !strings.Contains(out, "["+rule+"]") {
 			t.Errorf("no violation of %s", rule)
 		}
 	}
 	// The control records in the fixture must not be reported.
-	for _, ok := range []string{"CHG-2026-001.md", "CHG-2026-002.md", "CHG-2026-003.md", "TKT-2026-001.yaml", "dept-a.yaml", "host-a.yaml", "prj-a.yaml", "EVT-2026-001.yaml", "ob-ok.yaml"} {
+	for _, ok := range []string{"CHG-2026-001.md", "CHG-2026-002.md", "CHG-2026-003.md", "TKT-2026-001.yaml", "dept-a.yaml", "host-a.yaml", "prj-a.yaml", "prj-b.yaml", "EVT-2026-001.yaml", "ob-ok.yaml"} {
 		if strings.Contains(out, ok+":") {
 			t.Errorf("valid record %s was reported", ok)
 		}

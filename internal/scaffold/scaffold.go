@@ -65,6 +65,9 @@ func Build(c *rules.Context, req Request) (*Plan, error) {
 	if k.Name == "document" {
 		g.documentAttributes(&b, g.firstID("project"))
 	}
+	if k.Attachments {
+		fmt.Fprintf(&b, "# 附件：把文件放进 %s/%s/%s/%s/ 目录，然后运行 opsbook docs hash %s --add 登记（files: 路径、sha256、大小）\n", repo.ContentDir, k.Name, year, id, id)
+	}
 	if k.Format == schema.FormatMarkdown {
 		b.WriteString("---\n")
 		b.WriteString(body(k))

@@ -339,6 +339,9 @@ func (a *AttributeSchema) describe(e *jsonschema.ValidationError, project string
 	if len(loc) > 1 {
 		label += fmt.Sprintf(" 的第 %s 项", itemNumber(loc[1]))
 	}
+	if !strings.HasSuffix(label, "）") {
+		label += " "
+	}
 	var msg string
 	switch k := e.ErrorKind.(type) {
 	case *kind.Type:

@@ -1,0 +1,276 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/opsbook/opsbook/internal/atomicfile"
+	"github.com/opsbook/opsbook/internal/attachment"
+	"github.com/opsbook/opsbook/internal/gitrepo"
+	"github.com/opsbook/opsbook/internal/inventory"
+	"github.com/opsbook/opsbook/internal/record"
+	"github.com/opsbook/opsbook/internal/repo"
+	"github.com/opsbook/opsbook/internal/validate"
+)
+
+func init() {
+	register(command{name: "docs", summary: "项目文档：文件清单（inventory）、登记附件的 SHA-256 和大小（hash）", run: runDocs})
+}
+
+const docsUsage = "用法：\n  opsbook docs inventory [--format md|csv|json] [--project 项目编号] [--output FILE] [--at YYYY-MM-DD]\n  opsbook docs hash 文档编号… [--add] | --all [--add]"
+
+func runDocs(ctx context.Context, env *Env, args []string) int {
+	if len(args) > 0 {
+		switch args[0] {
+		case "inventory":
+			return runDocsInventory(ctx, env, args[1:])
+		case "hash":
+			return runDocsHash(ctx, env, args[1:])
+		}
+	}
+	fmt.Fprintln(env.Stderr, docsUsage)
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+		return ExitOK
+	}
+	if len(args) > 0 {
+		fmt.Fprintf(env.Stderr, "opsbook docs: 未知子命令 %q\n", args[0])
+	}
+	return ExitError
+}
+
+type docsInventoryOptions struct {
+	repo, format, project, output, at string
+}
+
+func runDocsInventory(ctx context.Context, env *Env, args []string) int {
+	var o docsInventoryOptions
+	fs := flagSet(env, "docs inventory", "docs inventory [--format md|csv|json] [--project 项目编号] [--output FILE] [--at YYYY-MM-DD]", &o.repo)
+	fs.StringVar(&o.format, "format", "md", "输出格式：md（Markdown）|csv（每个附件一行，带 BOM）|json")
+	fs.StringVar(&o.project, "project", "", "只列出此项目的文档（项目编号）")
+	fs.StringVar(&o.output, "output", "", "写入文件（原子写入；默认：标准输出）")
+	fs.StringVar(&o.at, "at", "", "按这一天判断是否待复核（YYYY-MM-DD，默认：今天，按仓库时区）")
+	pos, code, ok := parseOrExit(fs, args)
+	if !ok {
+		return code
+	}
+	if len(pos) > 0 {
+		fmt.Fprintf(env.Stderr, "opsbook docs inventory: 多余的参数 %q\n", pos)
+		return ExitError
+	}
+	if !slices.Contains([]string{"md", "csv", "json"}, o.format) {
+		fmt.Fprintf(env.Stderr, "opsbook docs inventory: 未知格式 %q；可选 md、csv 或 json\n", o.format)
+		return ExitError
+	}
+	root, err := resolveRoot(env, o.repo)
+	if err != nil {
+		return fail(env, err)
+	}
+	rp, err := validate.Open(root)
+	if err != nil {
+		return fail(env, fmt.Errorf("opsbook docs inventory: %w", err))
+	}
+	now := time.Now().In(rp.Config.Location)
+	if o.at != "" {
+		d, err := time.ParseInLocation(time.DateOnly, o.at, rp.Config.Location)
+		if err != nil {
+			fmt.Fprintf(env.Stderr, "opsbook docs inventory: --at %q 应为日期 YYYY-MM-DD，例如 2026-11-27\n", o.at)
+			return ExitError
+		}
+		now = d.Add(12 * time.Hour)
+	}
+	history, err := gitrepo.AuditTrail(ctx, root, "", repo.ContentDir+"/document/")
+	switch {
+	case errors.Is(err, gitrepo.ErrShallowHistory):
+		fmt.Fprintf(env.Stderr, "警告：%v；本次清单不含最近修改时间和修改人\n", err)
+		history = nil
+	case errors.Is(err, gitrepo.ErrNotRepository):
+		history = nil
+	case err != nil:
+		return fail(env, fmt.Errorf("opsbook docs inventory: 读取 git 历史：%w", err))
+	}
+	inv, err := inventory.Build(rp, inventory.Options{Project: o.project, Now: now, History: history})
+	if err != nil {
+		return fail(env, fmt.Errorf("opsbook docs inventory: %w", err))
+	}
+	var buf bytes.Buffer
+	switch o.format {
+	case "md":
+		err = inv.WriteMarkdown(&buf)
+	case "csv":
+		err = inv.WriteCSV(&buf)
+	default:
+		err = inv.WriteJSON(&buf)
+	}
+	if err == nil {
+		if o.output != "" {
+			err = atomicfile.Write(o.output, buf.Bytes())
+		} else {
+			_, err = io.Copy(env.Stdout, &buf)
+		}
+	}
+	if err != nil {
+		return fail(env, fmt.Errorf("opsbook docs inventory: %w", err))
+	}
+	t := inv.Totals()
+	fmt.Fprintf(env.Stderr, "文档 %d 份，附件 %d 个（%s），待复核 %d 份", t.Documents, t.Files, attachment.FormatSize(t.Bytes), t.Stale)
+	if t.FileProblems > 0 {
+		fmt.Fprintf(env.Stderr, "，附件异常 %d 个（运行 opsbook validate 查看）", t.FileProblems)
+	}
+	if o.output != "" {
+		fmt.Fprintf(env.Stderr, "；已写入 %s", o.output)
+	}
+	fmt.Fprintln(env.Stderr)
+	return ExitOK
+}
+
+type docsHashOptions struct {
+	repo     string
+	add, all bool
+}
+
+func runDocsHash(ctx context.Context, env *Env, args []string) int {
+	var o docsHashOptions
+	fs := flagSet(env, "docs hash", "docs hash 文档编号… [--add] | --all [--add]", &o.repo)
+	fs.BoolVar(&o.add, "add", false, "把附件目录中尚未登记的文件也登记进 files")
+	fs.BoolVar(&o.all, "all", false, "处理所有带附件目录的记录")
+	ids, code, ok := parseOrExit(fs, args)
+	if !ok {
+		return code
+	}
+	if len(ids) == 0 && !o.all {
+		fmt.Fprintln(env.Stderr, "opsbook docs hash: 需要文档编号（例如 DOC-2026-001），或 --all")
+		fs.Usage()
+		return ExitError
+	}
+	root, err := resolveRoot(env, o.repo)
+	if err != nil {
+		return fail(env, err)
+	}
+	rp, err := validate.Open(root)
+	if err != nil {
+		return fail(env, fmt.Errorf("opsbook docs hash: %w", err))
+	}
+	var entries []repo.Entry
+	takes := func(e repo.Entry) bool {
+		k, ok := rp.Schemas.Kinds[e.Kind]
+		return ok && k.Attachments && e.Depth == 3 && e.Ext == k.Ext()
+	}
+	if o.all {
+		for _, e := range rp.Index.Entries {
+			if takes(e) {
+				entries = append(entries, e)
+			}
+		}
+	}
+	for _, id := range ids {
+		var found []repo.Entry
+		for _, e := range rp.Index.Lookup(id) {
+			if takes(e) {
+				found = append(found, e)
+			}
+		}
+		if len(found) != 1 {
+			fmt.Fprintf(env.Stderr, "opsbook docs hash: 没有可登记附件的记录 %s（例如 content/document/2026/%s.md）\n", id, id)
+			return ExitError
+		}
+		entries = append(entries, found[0])
+	}
+	problems := 0
+	for _, e := range entries {
+		if ctx.Err() != nil {
+			return fail(env, ctx.Err())
+		}
+		n, err := hashRecord(env, rp, e, o.add)
+		if err != nil {
+			return fail(env, fmt.Errorf("opsbook docs hash: %w", err))
+		}
+		problems += n
+	}
+	if problems > 0 {
+		fmt.Fprintf(env.Stderr, "%d 个附件无法登记；请按上面的提示处理后重新运行\n", problems)
+		return ExitFound
+	}
+	return ExitOK
+}
+
+// hashRecord fills in sha256 and size of one record's attachments (and,
+// with add, lists unlisted files) and rewrites the record atomically when
+// anything changed. It returns how many attachments it could not read.
+func hashRecord(env *Env, rp *validate.Repository, e repo.Entry, add bool) (int, error) {
+	abs := rp.Index.Abs(e.Path)
+	data, err := os.ReadFile(abs)
+	if err != nil {
+		return 0, err
+	}
+	r, err := record.Parse(e.Path, data)
+	if err != nil {
+		return 0, fmt.Errorf("%s：%w（先修正记录，运行 opsbook validate 查看）", e.Path, err)
+	}
+	maxSize := rp.Config.Documents.MaxAttachmentSize
+	refs := attachment.Refs(r.Fields)
+	if list, _ := r.Fields["files"].([]any); len(list) != len(refs) {
+		return 0, fmt.Errorf("%s：files 中有没有 path 的项；请先修正（运行 opsbook validate 查看）", e.Path)
+	}
+	problems, updated, added := 0, 0, 0
+	listed := map[string]bool{}
+	for i, ref := range refs {
+		listed[ref.Path] = true
+		info, err := attachment.Inspect(rp.Root, e.Path, ref.Path, maxSize, true)
+		if err != nil {
+			p := r.At(record.Pointer("files", fmt.Sprint(ref.Index), "path"))
+			fmt.Fprintf(env.Stderr, "%s:%d:%d: %v\n", e.Path, p.Line, p.Col, err)
+			problems++
+			continue
+		}
+		if ref.SHA256 != info.SHA256 || ref.Size != info.Size {
+			refs[i].SHA256, refs[i].Size = info.SHA256, info.Size
+			updated++
+		}
+	}
+	if add {
+		for _, a := range rp.Index.AttachmentsIn(repo.AttachmentDir(e.Path)) {
+			if listed[a.Name] || a.Name == "" {
+				continue
+			}
+			info, err := attachment.Inspect(rp.Root, e.Path, a.Name, maxSize, true)
+			if err != nil {
+				fmt.Fprintf(env.Stderr, "%s: 未登记：%v\n", a.Path, err)
+				problems++
+				continue
+			}
+			refs = append(refs, attachment.Ref{Index: len(refs), Path: a.Name, SHA256: info.SHA256, Size: info.Size})
+			added++
+		}
+	}
+	id := r.ID()
+	if id == "" {
+		id = e.Stem
+	}
+	if updated == 0 && added == 0 {
+		fmt.Fprintf(env.Stdout, "%s：%d 个附件的登记已是最新\n", id, len(refs))
+		return problems, nil
+	}
+	out, err := attachment.RewriteFiles(data, e.Path, refs)
+	if err != nil {
+		return problems, fmt.Errorf("%s：%w", e.Path, err)
+	}
+	if err := atomicfile.Write(abs, out); err != nil {
+		return problems, err
+	}
+	var what []string
+	if updated > 0 {
+		what = append(what, fmt.Sprintf("更新 %d 个", updated))
+	}
+	if added > 0 {
+		what = append(what, fmt.Sprintf("新增 %d 个", added))
+	}
+	fmt.Fprintf(env.Stdout, "%s：附件登记%s（%s）\n", id, strings.Join(what, "、"), e.Path)
+	return problems, nil
+}
