@@ -339,7 +339,7 @@ func (a *AttributeSchema) describe(e *jsonschema.ValidationError, project string
 	if len(loc) > 1 {
 		label += fmt.Sprintf(" 的第 %s 项", itemNumber(loc[1]))
 	}
-	if !strings.HasSuffix(label, "）") {
+	if len(loc) == 1 && !strings.HasSuffix(label, "）") {
 		label += " "
 	}
 	var msg string
