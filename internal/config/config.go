@@ -67,9 +67,9 @@ func ParseSize(v any) (int64, error) {
 		return 0, fmt.Errorf("无法识别的大小 %q：请写字节数或带单位的大小，例如 50MB、512KB、1GB", s)
 	}
 	f, _ := strconv.ParseFloat(m[1], 64)
-	shift := 10 * strings.Index("KMGT", m[2]) // -10 without a prefix
-	if m[2] == "" {
-		shift = 0
+	shift := 0
+	if m[2] != "" {
+		shift = 10 * (strings.Index("KMGT", m[2]) + 1)
 	}
 	f *= float64(int64(1) << shift)
 	return int64(f), nil

@@ -1,0 +1,53 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/opsbook/opsbook/internal/schema"
+)
+
+func TestParseSize(t *testing.T) {
+	for in, want := range map[any]int64{"50MB": 50 << 20, "512KB": 512 << 10, "1.5GB": 3 << 29, "2GiB": 2 << 30, "100 MB": 100 << 20, "900B": 900, "1048576": 1 << 20} {
+		got, err := ParseSize(in)
+		if err != nil || got != want {
+			t.Errorf("%v: %d %v, want %d", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"50mb", "MB", "-1MB", "1 PB", "五十兆"} {
+		if _, err := ParseSize(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
+
+func TestDocumentsBlock(t *testing.T) {
+	set, err := schema.Load("../../schemas")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	c, err := Load(dir, set)
+	if err != nil || c.Documents.MaxAttachmentSize != 50<<20 || c.Documents.ReviewDays != 365 {
+		t.Fatalf("defaults %+v %v", c.Documents, err)
+	}
+	write := func(s string) {
+		if err := os.WriteFile(filepath.Join(dir, "opsbook.yaml"), []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("documents:\n  max_attachment_size: 20MB\n  review_days: 180\n")
+	if c, err := Load(dir, set); err != nil || c.Documents.MaxAttachmentSize != 20<<20 || c.Documents.ReviewDays != 180 {
+		t.Errorf("set %+v %v", c, err)
+	}
+	write("documents:\n  max_attachment_size: 10485760\n")
+	if c, err := Load(dir, set); err != nil || c.Documents.MaxAttachmentSize != 10<<20 {
+		t.Errorf("bytes %+v %v", c, err)
+	}
+	write("documents:\n  max_attachment_size: 50 兆\n")
+	if _, err := Load(dir, set); err == nil || !strings.Contains(err.Error(), "opsbook.yaml:2:") {
+		t.Errorf("bad size: %v", err)
+	}
+}
