@@ -61,6 +61,15 @@
 //	t/<n>.txt      the postings of one frequent term (more than 4 KB encoded)
 //	d/<g>.json     docs group g: [[url, title, date, snippet text]…]
 //
+// Restricted pages (internal/site: restricted projects' and confidential
+// documents) are written with the same Write into one index per project,
+// <site>/search-restricted/<project>/, served only to users granted the
+// project (internal/access). The page fetches <site>/_access/search.json,
+// {"user": …, "indexes": ["search-restricted/<project>/", …]}, and searchAll
+// queries the public index and each listed one, merging hits by score
+// (each index's BM25 uses its own statistics); results from restricted
+// indexes get a "受控" badge (<span class="search-restricted">).
+//
 // Pages are numbered in the order above, so a kind is a range of ids
 // [from, from+n) and the kind filter costs nothing; page id i of kind k is
 // row (i-from)%per of group g0+(i-from)/per (per is chosen per kind so a

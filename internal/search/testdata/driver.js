@@ -1,7 +1,8 @@
 // Test driver: runs the real search client (themes/opsbook/static/search/
 // search.js) in Node against a written index. Reads one JSON request on
 // stdin: {script, index, ops: [{op: "tokenize", inputs: [...]} |
-// {op: "search", query, kind, details}]}; writes a JSON array of answers.
+// {op: "search", query, kind, details} | {op: "searchAll", indexes: [dir…],
+// query, kind}]}; writes a JSON array of answers.
 // Every search op gets a fresh loader, so its file list is a cold-cache
 // download.
 'use strict';
@@ -33,6 +34,23 @@ async function main() {
         scores: res.hits.map((h) => h.score),
         kindCounts: res.kindCounts,
         items: items.map((r) => ({ url: r.url, title: r.title, kind: r.kind, kindLabel: r.kindLabel, date: r.date, titleSegs: r.titleSegs, snippet: r.snippet })),
+        loaded,
+      });
+      continue;
+    }
+    if (op.op === 'searchAll') {
+      const loaded = [];
+      const loads = op.indexes.map((dir) => (p) => {
+        loaded.push(dir + ':' + p);
+        return fs.promises.readFile(path.join(dir, p), 'utf8');
+      });
+      const res = await api.searchAll(loads, op.query, op.kind || '');
+      const items = await res.page(0, res.total);
+      out.push({
+        total: res.total,
+        kindCounts: res.kindCounts,
+        kinds: res.kinds.map((k) => k.kind),
+        items: items.map((r) => ({ url: r.url, title: r.title, kind: r.kind, restricted: !!r.restricted })),
         loaded,
       });
       continue;

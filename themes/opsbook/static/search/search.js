@@ -14,8 +14,14 @@
  * one-character run) and its words, all required (AND); the last word, when
  * the query ends inside it, is matched as a prefix.
  *
+ * Restricted documents are not in that index: opsbook site build writes
+ * one index per project under <site>/search-restricted/<project>/, and the
+ * page asks <site>/_access/search.json (data-access="…" overrides) which of
+ * them the signed-in user may read; searchAll queries the public index and
+ * those together and merges the hits by score.
+ *
  * In Node (tests) it exports {tokenize, normalize, parseQuery, search,
- * snippet, …} and touches no DOM.
+ * searchAll, snippet, …} and touches no DOM.
  */
 (function (root) {
   'use strict';
@@ -335,9 +341,50 @@
           hits: hits,
           kindCounts: counts,
           kinds: meta.kinds,
-          page: function (from, count) { return page(load, meta, pq, hits.slice(from, from + count)); }
+          page: function (from, count) { return page(load, meta, pq, hits.slice(from, from + count)); },
+          pageHits: function (hs) { return page(load, meta, pq, hs); }
         };
       });
+    });
+  }
+
+  // searchAll runs query against several indexes — loads[0] the public
+  // one, the others restricted indexes the server lets this user read — and
+  // merges their hits by score. A restricted index that fails to load (a
+  // session that ended) is left out; the public one failing is an error.
+  // Results from loads[1…] carry restricted: true.
+  function searchAll(loads, query, kind) {
+    return Promise.all(loads.map(function (l, i) {
+      return search(l, query, kind).then(function (r) { r.restricted = i > 0; return r; }, function (err) {
+        if (i === 0) throw err;
+        return null;
+      });
+    })).then(function (rs) {
+      rs = rs.filter(Boolean);
+      if (rs.length === 1) return rs[0];
+      var hits = [], counts = {}, kinds = [], seen = {};
+      rs.forEach(function (r) {
+        r.hits.forEach(function (h) { hits.push({ id: h.id, score: h.score, res: r, hit: h }); });
+        Object.keys(r.kindCounts).forEach(function (k) { counts[k] = (counts[k] || 0) + r.kindCounts[k]; });
+        r.kinds.forEach(function (k) { if (!seen[k.kind]) { seen[k.kind] = true; kinds.push(k); } });
+      });
+      hits.sort(function (a, b) { return b.score - a.score; });
+      return {
+        query: rs[0].query,
+        terms: rs[0].terms,
+        total: hits.length,
+        hits: hits,
+        kindCounts: counts,
+        kinds: kinds,
+        page: function (from, count) {
+          return Promise.all(hits.slice(from, from + count).map(function (x) {
+            return x.res.pageHits([x.hit]).then(function (items) {
+              items[0].restricted = x.res.restricted;
+              return items[0];
+            });
+          }));
+        }
+      };
     });
   }
 
@@ -417,7 +464,7 @@
   }
 
   var api = {
-    tokenize: tokenize, normalize: normalize, parseQuery: parseQuery, search: search,
+    tokenize: tokenize, normalize: normalize, parseQuery: parseQuery, search: search, searchAll: searchAll,
     highlight: highlight, fnv1a: fnv1a, baseKey: baseKey, CJK_RANGES: CJK_RANGES
   };
   if (typeof module === 'object' && module && module.exports) module.exports = api;
@@ -477,6 +524,21 @@
     var siteRoot = new URL((SCRIPT && SCRIPT.getAttribute('data-root')) || '../', scriptURL).href;
     var load = browserLoader(base);
     var seq = 0, timer = null, labels = {};
+    // The restricted indexes this user may read: opsbook site serve
+    // --access answers _access/search.json per user; a static copy of the
+    // site has a file there that lists none.
+    var accessURL = new URL((SCRIPT && SCRIPT.getAttribute('data-access')) || '_access/search.json', siteRoot).href;
+    var loads = fetch(accessURL, { cache: 'no-store', credentials: 'same-origin' }).then(function (r) {
+      return r.ok ? r.json() : { indexes: [] };
+    }).then(function (j) {
+      var out = [load];
+      (j && Array.isArray(j.indexes) ? j.indexes : []).forEach(function (p) {
+        if (typeof p === 'string' && /^search-restricted\/[A-Za-z0-9][A-Za-z0-9._-]*\/$/.test(p)) {
+          out.push(browserLoader(new URL(p, siteRoot).href));
+        }
+      });
+      return out;
+    }, function () { return [load]; });
 
     status.setAttribute('role', 'status');
     status.setAttribute('aria-live', 'polite');
@@ -522,6 +584,7 @@
       appendSegs(t, r.titleSegs.length ? r.titleSegs : [[r.url, false]]);
       a.appendChild(t);
       li.appendChild(a);
+      if (r.restricted) li.appendChild(el('span', 'search-restricted', '受控'));
       if (r.date) li.appendChild(el('span', 'search-date', r.date));
       var p = el('p', 'search-snippet');
       appendSegs(p, r.snippet);
@@ -564,7 +627,7 @@
         return Promise.resolve();
       }
       setStatus('正在搜索…');
-      return search(load, q, kind).then(function (res) {
+      return loads.then(function (ls) { return searchAll(ls, q, kind); }).then(function (res) {
         if (my !== seq) return;
         fillKinds({ kinds: res.kinds }, res.kindCounts);
         list.textContent = '';
