@@ -30,6 +30,9 @@ type articleView struct {
 	Charts                             template.HTML // a report's charts of its period (inline SVG)
 	Backlinks                          []backlinkView
 	Audit                              *auditView
+	Attachments                        []attachmentView // a document's files
+	Inventory                          *inventoryView   // a project's documents
+	Restricted                         bool             // readable only with the project's grant
 }
 
 // recordFront is the front matter of a record page: what the layouts
@@ -58,6 +61,7 @@ func newArticleTemplate(lang string) (*template.Template, error) {
 		// relURL as Hugo's with baseURL "/": Hugo's relativeURLs then makes
 		// the link relative to the page, as it does for the layouts' links.
 		"relURL": func(u string) string { return "/" + strings.TrimPrefix(u, "/") },
+		"add":    func(a, b int) int { return a + b },
 		"first": func(n int, items []item) []item {
 			if len(items) > n {
 				return items[:n]
@@ -100,9 +104,12 @@ func themeStrings(lang string) (map[string]string, error) {
 // and keeps its search document; buf is the caller's scratch buffer.
 func (s *stage) writeRecordPage(i int, buf *bytes.Buffer) error {
 	r := s.recs[i]
+	if !s.hasPage(r) {
+		return nil
+	}
 	rows, tables := s.display(r)
 	s.docs[i] = searchDoc(r, rows, tables)
-	v := articleView{Title: r.Title(), Kind: r.kind.Name, KindLabel: r.kind.Label, ID: r.id, Source: r.Path, Rows: rows, Tables: tables}
+	v := articleView{Title: r.Title(), Kind: r.kind.Name, KindLabel: r.kind.Label, ID: r.id, Source: r.Path, Rows: rows, Tables: tables, Restricted: r.restricted}
 	v.StatusKey = r.str("status")
 	v.Status = s.value(r, "/status", v.StatusKey)
 	v.Backlinks = s.backlinks(r)
@@ -113,6 +120,20 @@ func (s *stage) writeRecordPage(i int, buf *bytes.Buffer) error {
 		if state := s.changeState(r); state != "" {
 			v.Rows = append([]Row{{Label: "流程状态", Value: state}}, v.Rows...)
 		}
+	case "document":
+		v.Attachments = s.attachments(r)
+		if len(v.Attachments) > 0 {
+			names := make([]string, len(v.Attachments))
+			for i, a := range v.Attachments {
+				names[i] = a.Name
+			}
+			s.docs[i].Text += "\n附件：" + strings.Join(names, " ")
+		}
+	case "project":
+		if t, ok := s.attributeTable(r); ok {
+			v.Tables = append([]Table{t}, v.Tables...)
+		}
+		v.Inventory = s.inventory(r)
 	}
 	if a := s.audit[r.Path]; a != nil {
 		v.Audit = auditOf(a, r.kind.Name == "change")

@@ -40,6 +40,7 @@ import (
 // every browser test.
 type browserEnv struct {
 	base    string          // site root, http://127.0.0.1:port/
+	out     string          // the built site (public/)
 	browser context.Context // chromedp context whose browser runs
 	missing error           // Chromium is not installed
 	err     error           // setup failed
@@ -128,6 +129,7 @@ func setupBrowserEnv() {
 		return
 	}
 	built := time.Since(start)
+	env.out = out
 
 	// site.Serve prints the address it listens on; read it from its log.
 	srvCtx, stopSrv := context.WithCancel(context.Background())

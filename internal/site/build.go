@@ -16,6 +16,7 @@ import (
 
 	"github.com/spf13/afero"
 
+	"github.com/opsbook/opsbook/internal/access"
 	"github.com/opsbook/opsbook/internal/gitrepo"
 	"github.com/opsbook/opsbook/internal/search"
 	"github.com/opsbook/opsbook/internal/validate"
@@ -29,6 +30,11 @@ type Options struct {
 	Now      time.Time // "now" for the dashboard; default time.Now()
 	Log      io.Writer // warnings and progress
 	Language string    // "zh-cn" (default) or "en" for the theme's strings
+	// OmitRestricted leaves restricted records (restricted projects and
+	// their documents, confidential documents) out: no page, attachment or
+	// search index, only placeholders. For sites published as plain files,
+	// where nothing could enforce access.
+	OmitRestricted bool
 }
 
 // Result describes a finished build.
@@ -36,7 +42,10 @@ type Result struct {
 	Out      string
 	Records  int
 	Duration time.Duration
-	Search   search.Stats
+	Search   search.Stats // the public index
+	// Restricted is the number of restricted records; RestrictedIndexes the
+	// number of per-project restricted search indexes written.
+	Restricted, RestrictedIndexes int
 }
 
 // tracePhase, when set (by benchmarks and tests), is told how long each
@@ -83,14 +92,20 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	s := &stage{rp: rp, fs: afero.NewMemMapFs(), dir: dir, now: o.Now}
+	var warnMu sync.Mutex
+	warn := func(msg string) {
+		warnMu.Lock()
+		defer warnMu.Unlock()
+		fmt.Fprintln(o.Log, "警告："+msg)
+	}
+	s := &stage{rp: rp, fs: afero.NewMemMapFs(), dir: dir, now: o.Now, omit: o.OmitRestricted, warn: warn}
 	pt.mark("open")
 	// Loading and staging allocate much and keep little: collect less often
 	// until Hugo starts (its peak is the build's).
 	gc := debug.SetGCPercent(400)
 	restoreGC := sync.OnceFunc(func() { debug.SetGCPercent(gc) })
 	defer restoreGC()
-	s.load(func(msg string) { fmt.Fprintln(o.Log, "警告："+msg) })
+	s.load(warn)
 	pt.mark("load")
 	if _, err := os.Stat(filepath.Join(o.Root, ".git")); err == nil {
 		s.audit, err = gitrepo.AuditTrail(ctx, o.Root, "", "content/")
@@ -110,15 +125,22 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	// The search index needs only the staged records: it is built and
 	// written beside the output while Hugo renders (Hugo waits on file
 	// writes often enough to leave a core), then moved in.
+	// Restricted records go into one index per project, never into the
+	// public one.
 	type indexed struct {
-		stats search.Stats
-		err   error
+		stats      search.Stats
+		restricted int
+		err        error
 	}
 	indexDir := filepath.Join(dir, "search-index")
+	restrictedDir := filepath.Join(dir, "search-restricted")
 	ixc := make(chan indexed, 1)
 	go func() {
 		var ix indexed
-		ix.stats, ix.err = search.Write(indexDir, s.searchDocs(), search.Options{})
+		ix.stats, ix.err = search.Write(indexDir, s.publicDocs(), search.Options{})
+		if ix.err == nil && !s.omit {
+			ix.restricted, ix.err = s.writeRestrictedIndexes(restrictedDir)
+		}
 		ixc <- ix
 	}()
 	herr := hugoBuildFS(s.fs, dir, o.Log)
@@ -144,11 +166,28 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	if err := os.Rename(indexDir, filepath.Join(public, "search", "index")); err != nil {
 		return nil, fmt.Errorf("写搜索索引：%w", err)
 	}
+	if ix.restricted > 0 {
+		if err := os.Rename(restrictedDir, filepath.Join(public, access.RestrictedIndexDir)); err != nil {
+			return nil, fmt.Errorf("写受控搜索索引：%w", err)
+		}
+	}
+	if err := s.moveAttachments(public); err != nil {
+		return nil, fmt.Errorf("发布附件：%w", err)
+	}
+	if err := s.writeManifest(public); err != nil {
+		return nil, fmt.Errorf("写受控内容清单：%w", err)
+	}
 	if err := swap(public, o.Out); err != nil {
 		return nil, err
 	}
 	pt.mark("static+swap")
-	return &Result{Out: o.Out, Records: len(s.recs), Duration: time.Since(start), Search: stats}, nil
+	res := &Result{Out: o.Out, Records: len(s.recs), Duration: time.Since(start), Search: stats, RestrictedIndexes: ix.restricted}
+	for _, r := range s.recs {
+		if r.restricted {
+			res.Restricted++
+		}
+	}
+	return res, nil
 }
 
 // writeSite writes the Hugo project: config, theme, pages and data.

@@ -17,6 +17,10 @@ type rec struct {
 	kind *schema.Kind
 	id   string
 	date string // the record's own date (YYYY-MM-DD…), for sorting
+	// restricted records are readable only with their project's grant
+	// (restricted.go); proj is that project ("" when unknown: nobody's).
+	restricted bool
+	proj       string
 }
 
 func (r *rec) url() string         { return pageURL(r.kind.Name, r.id) }
@@ -178,7 +182,14 @@ func (s *stage) link(r *rec, pattern string, v any) (Link, bool) {
 		return Link{}, false
 	}
 	if t, ok := s.byID[id]; ok && t.kind.Name == target {
-		return Link{Text: t.Title() + "（" + id + "）", URL: t.url()}, true
+		l := Link{Text: t.Title() + "（" + id + "）", URL: t.url()}
+		if !visibleOn(t, r) {
+			l.Text = placeholderOf(t) + "（" + id + "）"
+		}
+		if !s.hasPage(t) {
+			l.URL = ""
+		}
+		return l, true
 	}
 	return Link{}, false
 }

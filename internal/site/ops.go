@@ -16,7 +16,13 @@ import (
 
 // hiddenFields are record fields the article does not list as rows: the
 // report's figures are its body's tables already.
-var hiddenFields = map[string]map[string]bool{"report": {"figures": true}}
+// A document's files and a project's attribute definitions have sections
+// of their own.
+var hiddenFields = map[string]map[string]bool{
+	"report":   {"figures": true},
+	"document": {"files": true},
+	"project":  {"document_schema": true, "document_attributes": true},
+}
 
 // reportData is every record as the report package sees it, built once.
 func (s *stage) reportData() *report.Data {

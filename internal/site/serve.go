@@ -10,16 +10,62 @@ import (
 	"net/http"
 	"path/filepath"
 	"time"
+
+	"github.com/opsbook/opsbook/internal/access"
 )
 
-// Serve serves dir on addr until ctx ends. Files are served as they are;
-// the site uses only relative URLs, so any path prefix works too.
+// ServeOptions configure ServeWith.
+type ServeOptions struct {
+	// Access is the access file (opsbook site serve --access); nil serves
+	// without sign-in, refusing restricted content.
+	Access *access.Policy
+	// Preview serves restricted content without sign-in when the address
+	// is a loopback one (opsbook site preview on the author's machine).
+	Preview bool
+	Log     io.Writer
+}
+
+// Serve serves dir on addr until ctx ends, without sign-in: restricted
+// content (public/_access/restricted.json) is refused, the rest is public.
+// The site uses only relative URLs, so any path prefix works too.
 func Serve(ctx context.Context, dir, addr string, log io.Writer) error {
+	return ServeWith(ctx, dir, addr, ServeOptions{Log: log})
+}
+
+// ServeWith serves dir on addr until ctx ends through internal/access:
+// requests are checked for path traversal, restricted content needs the
+// access file's grant, and every request is logged when the file says so.
+func ServeWith(ctx context.Context, dir, addr string, o ServeOptions) error {
+	log := o.Log
+	if log == nil {
+		log = io.Discard
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("监听 %s：%w", addr, err)
 	}
-	srv := &http.Server{Handler: noCache(http.FileServer(http.Dir(dir))), ReadHeaderTimeout: 5 * time.Second}
+	defer ln.Close()
+	loopback := false
+	if ta, ok := ln.Addr().(*net.TCPAddr); ok {
+		loopback = ta.IP.IsLoopback()
+	}
+	h, err := access.NewServer(dir, access.Options{Policy: o.Access, AllowRestricted: o.Preview && o.Access == nil && loopback})
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+	switch {
+	case o.Access != nil:
+		fmt.Fprintf(log, "访问控制：%s（%d 个本地用户%s）\n", o.Access.File, len(o.Access.Users), ssoNote(o.Access))
+		if o.Access.CookieSecure && !loopback {
+			fmt.Fprintln(log, "提示：会话 Cookie 带 Secure 标志，浏览器只经 HTTPS 发送：请通过内网 Web 服务器的 HTTPS 地址访问（测试环境可在访问控制文件中设 session.cookie_secure: false）")
+		}
+	case h.Restricted() && o.Preview && loopback:
+		fmt.Fprintln(log, "预览：受控内容无需登录即可访问（仅限本机地址）")
+	case h.Restricted():
+		fmt.Fprintln(log, "警告：站点含受控内容，但未指定 --access：受控页面、附件和受控搜索索引一律拒绝访问")
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10}
 	fmt.Fprintf(log, "站点：http://%s/ （按 Ctrl+C 停止）\n", ln.Addr())
 	go func() {
 		<-ctx.Done()
@@ -33,11 +79,11 @@ func Serve(ctx context.Context, dir, addr string, log io.Writer) error {
 	return nil
 }
 
-func noCache(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", "no-cache")
-		h.ServeHTTP(w, r)
-	})
+func ssoNote(p *access.Policy) string {
+	if p.TrustedHeader == "" {
+		return ""
+	}
+	return "，信任代理的 " + p.TrustedHeader + " 头"
 }
 
 // Watch calls rebuild whenever a file under the repository's content,

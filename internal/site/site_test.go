@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
 	"path"
 	"path/filepath"
@@ -252,8 +253,8 @@ func testRepresentativePages(t *testing.T, s *builtSite) {
 	if !strings.Contains(project, header.String()) {
 		t.Errorf("project page lacks the attribute columns %s", header.String())
 	}
-	if !strings.Contains(project, `<td>目录系统</td><td>2026-11-03</td><td>否</td><td>12.5</td>`) {
-		t.Errorf("project page does not show DOC-2026-007's attribute values (目录系统, 2026-11-03, 否, 12.5)")
+	if !strings.Contains(project, `<td>第二阶段</td><td>敏感</td><td>目录系统</td><td>2026-11-03</td><td>12.5</td>`) {
+		t.Errorf("project page does not show DOC-2026-007's attribute values in its inventory (第二阶段, 敏感, 目录系统, 2026-11-03, 12.5)")
 	}
 
 	cal := readOut(t, s.out, "calendar/index.html")
@@ -479,10 +480,12 @@ func testEveryRecordIsASearchDoc(t *testing.T, s *builtSite) {
 	if len(st.recs) != len(rp.Index.Entries) || len(docs) != len(st.recs) {
 		t.Fatalf("%d index entries, %d records loaded, %d search docs", len(rp.Index.Entries), len(st.recs), len(docs))
 	}
-	if s.res.Records != len(docs) || s.res.Search.Docs != len(docs) {
-		t.Errorf("Build reports %d records and %d indexed docs, want %d", s.res.Records, s.res.Search.Docs, len(docs))
+	if s.res.Records != len(docs) {
+		t.Errorf("Build reports %d records, want %d", s.res.Records, len(docs))
 	}
-	byURL := map[string]string{}
+	// Each page is in exactly one index: the public one, or its project's
+	// restricted one.
+	want := map[string]map[string]string{} // index dir → URL → title
 	for i, d := range docs {
 		r := st.recs[i]
 		if d.Title != r.Title() || d.URL != r.url() || d.Kind != r.kind.Name || d.KindLabel == "" {
@@ -494,47 +497,59 @@ func testEveryRecordIsASearchDoc(t *testing.T, s *builtSite) {
 		if r.Body != "" && !strings.Contains(d.Text, firstWords(r.Body)) {
 			t.Errorf("doc %s: text lacks the body (%q)", d.URL, firstWords(r.Body))
 		}
-		byURL[d.URL] = d.Title
+		idx := "search/index"
+		if r.restricted {
+			idx = "search-restricted/" + r.proj
+		}
+		if want[idx] == nil {
+			want[idx] = map[string]string{}
+		}
+		want[idx][d.URL] = d.Title
 		if _, err := os.Stat(filepath.Join(s.out, filepath.FromSlash(d.URL), "index.html")); err != nil {
 			t.Errorf("doc %s has no page: %v", d.URL, err)
 		}
 	}
-
-	// The written index lists every page with its title.
-	idx := filepath.Join(s.out, "search", "index")
-	var meta struct {
-		N int `json:"n"`
+	if s.res.Search.Docs != len(want["search/index"]) || s.res.Restricted != len(docs)-len(want["search/index"]) {
+		t.Errorf("Build reports %d public and %d restricted docs, want %d and %d", s.res.Search.Docs, s.res.Restricted, len(want["search/index"]), len(docs)-len(want["search/index"]))
 	}
-	data, err := os.ReadFile(filepath.Join(idx, "meta.json"))
-	if err != nil {
-		t.Fatalf("no search index: %v", err)
+	if len(want) < 3 || s.res.RestrictedIndexes != len(want)-1 {
+		t.Errorf("%d restricted indexes written, want %d (the sample has confidential documents in two projects)", s.res.RestrictedIndexes, len(want)-1)
 	}
-	if err := json.Unmarshal(data, &meta); err != nil || meta.N != len(docs) {
-		t.Errorf("search/index/meta.json: n=%d (%v), want %d", meta.N, err, len(docs))
-	}
-	groups, _ := filepath.Glob(filepath.Join(idx, "d", "*.json"))
-	seen := map[string]bool{}
-	for _, g := range groups {
-		data, err := os.ReadFile(g)
+	for idx, byURL := range want {
+		var meta struct {
+			N int `json:"n"`
+		}
+		data, err := os.ReadFile(filepath.Join(s.out, filepath.FromSlash(idx), "meta.json"))
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("no search index %s: %v", idx, err)
 		}
-		var rows [][]string
-		if err := json.Unmarshal(data, &rows); err != nil {
-			t.Fatalf("%s: %v", g, err)
+		if err := json.Unmarshal(data, &meta); err != nil || meta.N != len(byURL) {
+			t.Errorf("%s/meta.json: n=%d (%v), want %d", idx, meta.N, err, len(byURL))
 		}
-		for _, row := range rows {
-			if len(row) < 2 {
-				t.Fatalf("%s: row %q", g, row)
+		groups, _ := filepath.Glob(filepath.Join(s.out, filepath.FromSlash(idx), "d", "*.json"))
+		seen := map[string]bool{}
+		for _, g := range groups {
+			data, err := os.ReadFile(g)
+			if err != nil {
+				t.Fatal(err)
 			}
-			if want, ok := byURL[row[0]]; !ok || want != row[1] {
-				t.Errorf("index row %q %q matches no record page", row[0], row[1])
+			var rows [][]string
+			if err := json.Unmarshal(data, &rows); err != nil {
+				t.Fatalf("%s: %v", g, err)
 			}
-			seen[row[0]] = true
+			for _, row := range rows {
+				if len(row) < 2 {
+					t.Fatalf("%s: row %q", g, row)
+				}
+				if title, ok := byURL[row[0]]; !ok || title != row[1] {
+					t.Errorf("%s: row %q %q matches no page of this index", idx, row[0], row[1])
+				}
+				seen[row[0]] = true
+			}
 		}
-	}
-	if len(seen) != len(byURL) {
-		t.Errorf("the index's docs tables list %d pages, want %d", len(seen), len(byURL))
+		if len(seen) != len(byURL) {
+			t.Errorf("%s: the docs tables list %d pages, want %d", idx, len(seen), len(byURL))
+		}
 	}
 }
 
@@ -588,6 +603,9 @@ func resolveRef(page, ref string) string {
 	}
 	if ref == "" {
 		return ""
+	}
+	if u, err := url.PathUnescape(ref); err == nil {
+		ref = u
 	}
 	var p string
 	if strings.HasPrefix(ref, "/") {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/opsbook/opsbook/internal/export"
 	"github.com/opsbook/opsbook/internal/gitrepo"
+	"github.com/opsbook/opsbook/internal/inventory"
 	"github.com/opsbook/opsbook/internal/record"
 	"github.com/opsbook/opsbook/internal/report"
 	"github.com/opsbook/opsbook/internal/rules"
@@ -41,6 +42,14 @@ type stage struct {
 	// reports is every record as internal/report sees it, for report pages.
 	reportOnce sync.Once
 	reports    *report.Data
+	// inv is the project file inventory (internal/inventory), by project.
+	invOnce sync.Once
+	inv     map[string]*inventory.Project
+	// omit leaves restricted records' pages, attachments and indexes out
+	// of the build (Options.OmitRestricted).
+	omit bool
+	// warn reports a problem in the build log; safe for concurrent use.
+	warn func(string)
 }
 
 // backlink is a record that refers to another.
@@ -94,6 +103,7 @@ func (s *stage) load(warn func(string)) {
 		s.byID[x.id] = x
 		s.byKind[k.Name] = append(s.byKind[k.Name], x)
 	}
+	s.markRestricted()
 	for _, list := range s.byKind {
 		sort.Slice(list, func(i, j int) bool {
 			if list[i].date != list[j].date {
@@ -118,24 +128,23 @@ func (s *stage) load(warn func(string)) {
 }
 
 type backlinkView struct {
-	Kind  string   `json:"kind"`
-	Label string   `json:"label"`
-	Field string   `json:"field"`
-	Items []item   `json:"items"`
-	Attrs []string `json:"attrs,omitempty"` // document attribute columns on project pages
+	Kind  string `json:"kind"`
+	Label string `json:"label"`
+	Field string `json:"field"`
+	Items []item `json:"items"`
 }
 
 // item is a record in a list.
 type item struct {
-	ID        string   `json:"id"`
-	Title     string   `json:"title"`
-	URL       string   `json:"url"`
-	Date      string   `json:"date,omitempty"`
-	Status    string   `json:"status,omitempty"`
-	StatusKey string   `json:"statusKey,omitempty"`
-	Kind      string   `json:"kind,omitempty"`
-	Attrs     []string `json:"attrs,omitempty"`
-	Note      string   `json:"note,omitempty"`
+	Restricted bool   `json:"restricted,omitempty"` // a placeholder: title and details withheld
+	ID         string `json:"id"`
+	Title      string `json:"title"`
+	URL        string `json:"url"`
+	Date       string `json:"date,omitempty"`
+	Status     string `json:"status,omitempty"`
+	StatusKey  string `json:"statusKey,omitempty"`
+	Kind       string `json:"kind,omitempty"`
+	Note       string `json:"note,omitempty"`
 }
 
 type auditView struct {
@@ -146,7 +155,20 @@ type auditView struct {
 	Approvals                                  []string
 }
 
-func (s *stage) itemOf(r *rec) item {
+// itemOf is r as an entry of a list on a page that is not a record's own
+// (a kind's list, the dashboard, the calendar): a placeholder when r is
+// restricted.
+func (s *stage) itemOf(r *rec) item { return s.itemOn(r, nil) }
+
+// itemOn is r as an entry of a list on page's page.
+func (s *stage) itemOn(r *rec, page *rec) item {
+	if !visibleOn(r, page) {
+		it := item{Restricted: true, ID: r.id, Title: placeholderOf(r), Kind: r.kind.Label}
+		if s.hasPage(r) {
+			it.URL = r.url()
+		}
+		return it
+	}
 	it := item{ID: r.id, Title: r.Title(), URL: r.url(), Date: short(r.date), Kind: r.kind.Label}
 	it.StatusKey = r.str("status")
 	it.Status = s.value(r, "/status", it.StatusKey)
@@ -168,7 +190,9 @@ func (s *stage) writePages() error {
 		var items []item
 		for _, r := range s.byKind[name] {
 			it := s.itemOf(r)
-			it.Note = listNote(r)
+			if !it.Restricted {
+				it.Note = listNote(r)
+			}
 			items = append(items, it)
 		}
 		front["items"] = items
@@ -251,6 +275,9 @@ func (s *stage) backlinks(r *rec) []backlinkView {
 	groups := map[string]*backlinkView{}
 	var order []string
 	for _, b := range s.back[r.id] {
+		if r.kind.Name == "project" && b.From.kind.Name == "document" {
+			continue // the project's inventory lists its documents
+		}
 		key := b.From.kind.Name + "|" + b.Field
 		g, ok := groups[key]
 		if !ok {
@@ -258,19 +285,8 @@ func (s *stage) backlinks(r *rec) []backlinkView {
 			groups[key] = g
 			order = append(order, key)
 		}
-		it := s.itemOf(b.From)
-		if r.kind.Name == "project" && b.From.kind.Name == "document" {
-			attrs, _ := b.From.Fields["attributes"].(map[string]any)
-			if g.Attrs == nil {
-				for _, d := range s.rp.Rules.Projects[r.id] {
-					g.Attrs = append(g.Attrs, d.Title)
-				}
-			}
-			for _, d := range s.rp.Rules.Projects[r.id] {
-				it.Attrs = append(it.Attrs, s.value(b.From, "/attributes/"+d.Name, attrs[d.Name]))
-			}
-		}
-		if r.kind.Name == "asset" && b.From.kind.Name == "inspection" {
+		it := s.itemOn(b.From, r)
+		if r.kind.Name == "asset" && b.From.kind.Name == "inspection" && !it.Restricted {
 			it.Note = itemStatusFor(b.From, r.id)
 		}
 		g.Items = append(g.Items, it)
