@@ -23,7 +23,6 @@ import (
 	"path"
 	"regexp"
 	"strings"
-	"syscall"
 	"unicode"
 	"unicode/utf8"
 
@@ -197,9 +196,9 @@ func Open(root, recordPath, name string) (*File, error) {
 			return nil, errorf(RuleNotFile, "附件 %s：%s 是%s；附件必须是附件目录中的普通文件", rel, sub, msg)
 		}
 	}
-	f, err := r.OpenFile(rel, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
+	f, err := r.OpenFile(rel, openFlags, 0)
 	if err != nil {
-		if errors.Is(err, syscall.ELOOP) {
+		if isSymlinkLoop(err) {
 			return nil, errorf(RuleNotFile, "附件 %s 是符号链接；附件必须是普通文件", rel)
 		}
 		return nil, fmt.Errorf("打开附件 %s：%w", rel, err)
