@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"github.com/opsbook/opsbook/internal/access"
 	"github.com/opsbook/opsbook/internal/site"
 )
 
@@ -13,17 +14,24 @@ func init() {
 }
 
 func runSite(ctx context.Context, env *Env, args []string) int {
-	var repoDir, out, addr, lang string
-	fs := flagSet(env, "site", "site build|preview|serve [--out DIR] [--addr 127.0.0.1:1313]", &repoDir)
+	var repoDir, out, addr, lang, accessFile string
+	var omit bool
+	fs := flagSet(env, "site", "site build|preview|serve [--out DIR] [--addr 127.0.0.1:1313] [--access FILE] [--omit-restricted]", &repoDir)
 	fs.StringVar(&out, "out", "", "输出目录（默认：仓库下的 public/）")
 	fs.StringVar(&addr, "addr", "127.0.0.1:1313", "preview/serve 的监听地址")
 	fs.StringVar(&lang, "lang", "zh-cn", "界面语言：zh-cn 或 en")
+	fs.StringVar(&accessFile, "access", "", "preview/serve：访问控制文件（登录、按路径授权、受控项目；示例见 access.example.yaml）")
+	fs.BoolVar(&omit, "omit-restricted", false, "构建时不含受控项目和受控文档（页面、附件、受控索引），适合以纯静态文件发布的站点")
 	pos, code, ok := parseOrExit(fs, args)
 	if !ok {
 		return code
 	}
 	if len(pos) != 1 || (pos[0] != "build" && pos[0] != "preview" && pos[0] != "serve") {
 		fs.Usage()
+		return ExitError
+	}
+	if accessFile != "" && pos[0] == "build" {
+		fmt.Fprintln(env.Stderr, "opsbook site: --access 只用于 preview 和 serve（build 只生成文件）")
 		return ExitError
 	}
 	root, err := resolveRoot(env, repoDir)
@@ -33,14 +41,30 @@ func runSite(ctx context.Context, env *Env, args []string) int {
 	if out == "" {
 		out = filepath.Join(root, "public")
 	}
+	var policy *access.Policy
+	if accessFile != "" {
+		if !filepath.IsAbs(accessFile) {
+			accessFile = filepath.Join(env.Dir, accessFile)
+		}
+		if policy, err = access.Load(accessFile); err != nil {
+			return fail(env, fmt.Errorf("opsbook site: %w", err))
+		}
+	}
 	build := func() bool {
-		res, err := site.Build(ctx, site.Options{Root: root, Out: out, Log: env.Stderr, Language: lang})
+		res, err := site.Build(ctx, site.Options{Root: root, Out: out, Log: env.Stderr, Language: lang, OmitRestricted: omit})
 		if err != nil {
 			fmt.Fprintf(env.Stderr, "opsbook site: 构建失败（原站点保持不变）：%v\n", err)
 			return false
 		}
 		fmt.Fprintf(env.Stderr, "站点已构建：%d 条记录，用时 %s，输出 %s；搜索索引 %d 个文件片 %d KB（gzip %d KB）\n",
 			res.Records, res.Duration.Round(1e6), res.Out, res.Search.Shards, res.Search.Bytes/1024, res.Search.GzipBytes/1024)
+		switch {
+		case res.Restricted > 0 && omit:
+			fmt.Fprintf(env.Stderr, "受控内容：%d 条受控记录未发布（--omit-restricted），只显示占位\n", res.Restricted)
+		case res.Restricted > 0:
+			fmt.Fprintf(env.Stderr, "受控内容：%d 条受控记录，%d 个项目受控搜索索引；请只用 opsbook site serve --access 提供本站点，直接发布 public/ 会公开受控文件\n",
+				res.Restricted, res.RestrictedIndexes)
+		}
 		return true
 	}
 	switch pos[0] {
@@ -55,7 +79,8 @@ func runSite(ctx context.Context, env *Env, args []string) int {
 		}
 		go site.Watch(ctx, root, func() { fmt.Fprintln(env.Stderr, "检测到修改，重新构建……"); build() })
 	}
-	if err := site.Serve(ctx, out, addr, env.Stderr); err != nil {
+	o := site.ServeOptions{Access: policy, Preview: pos[0] == "preview", Log: env.Stderr}
+	if err := site.ServeWith(ctx, out, addr, o); err != nil {
 		return fail(env, fmt.Errorf("opsbook site: %w", err))
 	}
 	return ExitOK

@@ -205,4 +205,3 @@ func noRestrictedRequests(t *testing.T, l *pageLog, who string) {
 		}
 	}
 }
-
