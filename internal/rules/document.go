@@ -95,6 +95,9 @@ func checkProjectDocumentSchema(c *Context, r *record.Record) []diag.Violation {
 			ae = &schema.AttributeError{Message: err.Error()}
 		}
 		p := r.At(ae.Pointer)
+		if ae.Key {
+			p = r.KeyAt(ae.Pointer)
+		}
 		if ae.Pointer == "" {
 			p = r.KeyAt("/document_schema")
 		}

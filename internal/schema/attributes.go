@@ -57,8 +57,13 @@ func (a Attribute) Label() string {
 // required name that is not defined), at a JSON pointer of the project record.
 type AttributeError struct {
 	Pointer string
+	Key     bool // the problem is the name at Pointer, not its value
 	Message string
 }
+
+// attributeName is what an attribute may be called: a letter or Han
+// character, then letters, digits, underscores or Han characters.
+var attributeName = regexp.MustCompile(`^[A-Za-z\p{Han}][A-Za-z0-9_\p{Han}]*$`)
 
 func (e *AttributeError) Error() string { return e.Message }
 
@@ -90,6 +95,10 @@ func CompileAttributes(fragment map[string]any, order []string, base string) (*A
 	names = append(names, rest...)
 	clean := map[string]any{}
 	for _, n := range names {
+		if !attributeName.MatchString(n) {
+			return nil, &AttributeError{Pointer: base + record.Pointer("properties", n), Key: true,
+				Message: fmt.Sprintf("属性名 %q 不合适：应以字母或汉字开头，只含字母、数字、下划线或汉字（不能有空格、点或其他符号）", n)}
+		}
 		def, _ := props[n].(map[string]any)
 		c, err := cleanAttribute(def, record.Pointer("properties", n), base, 0)
 		if err != nil {

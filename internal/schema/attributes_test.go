@@ -102,3 +102,17 @@ func TestAttributesFromList(t *testing.T) {
 		}
 	}
 }
+
+func TestAttributeNames(t *testing.T) {
+	for _, ok := range []string{"合同编号", "contract_no", "阶段2", "A"} {
+		if _, err := CompileAttributes(map[string]any{"properties": map[string]any{ok: map[string]any{"type": "string"}}}, nil, "/document_schema"); err != nil {
+			t.Errorf("%q: %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"合同 编号", "2阶段", "a.b", "_x", "a/b"} {
+		_, err := CompileAttributes(map[string]any{"properties": map[string]any{bad: map[string]any{"type": "string"}}}, nil, "/document_schema")
+		if ae, ok := err.(*AttributeError); !ok || !ae.Key {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+}
