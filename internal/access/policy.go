@@ -161,7 +161,11 @@ func loadSecret(name string) ([]byte, error) {
 		if _, err := rand.Read(secret); err != nil {
 			return nil, err
 		}
-		if err := writePrivate(name, []byte(hex.EncodeToString(secret)+"\n")); err != nil {
+		err := writePrivate(name, []byte(hex.EncodeToString(secret)+"\n"))
+		if errors.Is(err, fs.ErrExist) {
+			return loadSecret(name) // another server made it meanwhile
+		}
+		if err != nil {
 			return nil, fmt.Errorf("保存会话密钥 %s：%w", name, err)
 		}
 		return secret, nil
