@@ -11,14 +11,16 @@ build:
 
 ## demo: validate the bundled sample, give it a git history in which changes
 ## are approved by merge (.ci/sample-history, so the site shows real approval
-## evidence), build the site and serve it on 127.0.0.1:1313
+## evidence), build the site and serve it on 127.0.0.1:1313 behind sign-in
+## (docs/demo/access.demo.yaml: demo accounts, restricted project)
 DEMO := .cache/demo
 demo: build
 	./$(BIN) validate
 	rm -rf $(DEMO) && ./.ci/sample-history $(DEMO) >/dev/null
 	./$(BIN) site build --repo $(DEMO) --out public
 	@echo "浏览器打开 http://127.0.0.1:1313/ 查看站点（Ctrl+C 停止）"
-	./$(BIN) site serve --repo $(DEMO) --out public --addr 127.0.0.1:1313
+	@echo "演示账号 zhouming / lina / zhangwei / wangjun，密码均为 opsbook-demo（docs/demo/access.demo.yaml）"
+	./$(BIN) site serve --repo $(DEMO) --out public --access docs/demo/access.demo.yaml --addr 127.0.0.1:1313
 
 ## test: vet and the whole test suite
 test:
