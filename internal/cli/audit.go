@@ -4,50 +4,23 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/opsbook/opsbook/internal/approval"
-	"github.com/opsbook/opsbook/internal/validate"
 )
 
 func init() {
 	register(command{name: "audit", summary: "审计：变更的审批证据（approvals）", run: runAudit})
 }
 
-// auditSubcommand is one `opsbook audit <name>`; files register theirs in init.
-type auditSubcommand struct {
-	summary string
-	run     func(ctx context.Context, env *Env, args []string) int
-}
-
-var auditSubcommands = map[string]auditSubcommand{
+// auditSubcommands are `opsbook audit approvals` (and later audits).
+var auditSubcommands = map[string]subcommand{
 	"approvals": {summary: "每项变更由谁合并批准；标出自行审批、未经合并提交进入主分支和批准后被修改的变更", run: runAuditApprovals},
 }
 
 func runAudit(ctx context.Context, env *Env, args []string) int {
-	names := make([]string, 0, len(auditSubcommands))
-	for n := range auditSubcommands {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	if len(args) == 0 || slices.Contains([]string{"-h", "--help", "help"}, args[0]) {
-		fmt.Fprintln(env.Stderr, "用法：opsbook audit <子命令> [参数]\n\n子命令：")
-		for _, n := range names {
-			fmt.Fprintf(env.Stderr, "  %-10s %s\n", n, auditSubcommands[n].summary)
-		}
-		if len(args) == 0 {
-			return ExitError
-		}
-		return ExitOK
-	}
-	sub, ok := auditSubcommands[args[0]]
-	if !ok {
-		fmt.Fprintf(env.Stderr, "opsbook audit: 未知子命令 %q；可用：%v\n", args[0], names)
-		return ExitError
-	}
-	return sub.run(ctx, env, args[1:])
+	return dispatch(ctx, env, "audit", auditSubcommands, args)
 }
 
 type auditApprovalsOptions struct {
@@ -74,14 +47,12 @@ func runAuditApprovals(ctx context.Context, env *Env, args []string) int {
 		fmt.Fprintf(env.Stderr, "opsbook audit approvals: 未知格式 %q；可选 %s\n", o.format, strings.Join(approval.AuditFormats(), "、"))
 		return ExitError
 	}
-	root, err := resolveRoot(env, o.repo)
-	if err != nil {
-		return fail(env, err)
+	rp, code := openRepository(env, o.repo, "opsbook audit approvals")
+	if rp == nil {
+		return code
 	}
-	rp, err := validate.Open(root)
-	if err != nil {
-		return fail(env, fmt.Errorf("opsbook audit approvals: %w", err))
-	}
+	root := rp.Root
+	var err error
 	loc := rp.Config.Location
 	var since time.Time
 	if o.since != "" {

@@ -11,11 +11,10 @@ import (
 	"time"
 
 	"github.com/opsbook/opsbook/internal/changerun"
-	"github.com/opsbook/opsbook/internal/validate"
 )
 
 func init() {
-	changeSubcommands["run"] = changeSubcommand{
+	changeSubcommands["run"] = subcommand{
 		summary: "在实施窗口内执行已批准变更的 steps，失败时按倒序回退，写入执行记录并提交推送",
 		run:     runChangeRun,
 	}
@@ -64,14 +63,11 @@ func runChangeRun(ctx context.Context, env *Env, args []string) int {
 		return ExitError
 	}
 	id := pos[0]
-	root, err := resolveRoot(env, o.repo)
-	if err != nil {
-		return fail(env, err)
+	rp, code := openRepository(env, o.repo, "opsbook change run")
+	if rp == nil {
+		return code
 	}
-	rp, err := validate.Open(root)
-	if err != nil {
-		return fail(env, fmt.Errorf("opsbook change run: %w", err))
-	}
+	root := rp.Root
 	if o.operator == "" {
 		o.operator = changerun.DefaultOperator(root)
 	}

@@ -9,11 +9,10 @@ import (
 
 	"github.com/opsbook/opsbook/internal/approval"
 	"github.com/opsbook/opsbook/internal/calendar"
-	"github.com/opsbook/opsbook/internal/validate"
 )
 
 func init() {
-	changeSubcommands["status"] = changeSubcommand{summary: "变更的状态（草稿/已批准/已执行/已关闭/已回退）、审批人、审批时间和实施窗口", run: runChangeStatus}
+	changeSubcommands["status"] = subcommand{summary: "变更的状态（草稿/已批准/已执行/已关闭/已回退）、审批人、审批时间和实施窗口", run: runChangeStatus}
 }
 
 type changeStatusOptions struct {
@@ -34,14 +33,12 @@ func runChangeStatus(ctx context.Context, env *Env, args []string) int {
 		fmt.Fprintf(env.Stderr, "opsbook change status: 未知格式 %q；可选 %s\n", o.format, strings.Join(approval.StatusFormats(), "、"))
 		return ExitError
 	}
-	root, err := resolveRoot(env, o.repo)
-	if err != nil {
-		return fail(env, err)
+	rp, code := openRepository(env, o.repo, "opsbook change status")
+	if rp == nil {
+		return code
 	}
-	rp, err := validate.Open(root)
-	if err != nil {
-		return fail(env, fmt.Errorf("opsbook change status: %w", err))
-	}
+	root := rp.Root
+	var err error
 	now := time.Now()
 	if o.now != "" {
 		if now, _, err = calendar.ParseTime(o.now, rp.Config.Location); err != nil {

@@ -16,6 +16,7 @@ import (
 	"syscall"
 
 	"github.com/opsbook/opsbook/internal/repo"
+	"github.com/opsbook/opsbook/internal/validate"
 )
 
 // Exit codes.
@@ -148,4 +149,22 @@ func fail(env *Env, err error) int {
 	}
 	fmt.Fprintln(env.Stderr, msg)
 	return ExitError
+}
+
+// openRepository resolves --repo (or the enclosing git work tree) and opens
+// the repository: schemas, config, index. On failure it prints the error,
+// prefixed with the command's name when given, and returns the exit code.
+func openRepository(env *Env, repoFlag, command string) (*validate.Repository, int) {
+	root, err := resolveRoot(env, repoFlag)
+	if err != nil {
+		return nil, fail(env, err)
+	}
+	rp, err := validate.Open(root)
+	if err != nil {
+		if command != "" {
+			err = fmt.Errorf("%s: %w", command, err)
+		}
+		return nil, fail(env, err)
+	}
+	return rp, ExitOK
 }

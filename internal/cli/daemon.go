@@ -13,7 +13,6 @@ import (
 	"github.com/opsbook/opsbook/internal/daemon"
 	"github.com/opsbook/opsbook/internal/runbook"
 	"github.com/opsbook/opsbook/internal/runner"
-	"github.com/opsbook/opsbook/internal/validate"
 )
 
 func init() {
@@ -41,14 +40,11 @@ func runDaemon(ctx context.Context, env *Env, args []string) int {
 	if _, code, ok := parseOrExit(fs, args); !ok {
 		return code
 	}
-	root, err := resolveRoot(env, repoDir)
-	if err != nil {
-		return fail(env, err)
+	rp, code := openRepository(env, repoDir, "opsbook runner")
+	if rp == nil {
+		return code
 	}
-	rp, err := validate.Open(root)
-	if err != nil {
-		return fail(env, fmt.Errorf("opsbook runner: %w", err))
-	}
+	root := rp.Root
 	var rbs []*runbook.Runbook
 	for _, p := range rp.Index.Runbooks() {
 		rb, vs, err := rp.LoadRunbook(p)

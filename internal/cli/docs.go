@@ -68,14 +68,11 @@ func runDocsInventory(ctx context.Context, env *Env, args []string) int {
 		fmt.Fprintf(env.Stderr, "opsbook docs inventory: 未知格式 %q；可选 md、csv 或 json\n", o.format)
 		return ExitError
 	}
-	root, err := resolveRoot(env, o.repo)
-	if err != nil {
-		return fail(env, err)
+	rp, code := openRepository(env, o.repo, "opsbook docs inventory")
+	if rp == nil {
+		return code
 	}
-	rp, err := validate.Open(root)
-	if err != nil {
-		return fail(env, fmt.Errorf("opsbook docs inventory: %w", err))
-	}
+	root := rp.Root
 	now := time.Now().In(rp.Config.Location)
 	if o.at != "" {
 		d, err := time.ParseInLocation(time.DateOnly, o.at, rp.Config.Location)
@@ -149,13 +146,9 @@ func runDocsHash(ctx context.Context, env *Env, args []string) int {
 		fs.Usage()
 		return ExitError
 	}
-	root, err := resolveRoot(env, o.repo)
-	if err != nil {
-		return fail(env, err)
-	}
-	rp, err := validate.Open(root)
-	if err != nil {
-		return fail(env, fmt.Errorf("opsbook docs hash: %w", err))
+	rp, code := openRepository(env, o.repo, "opsbook docs hash")
+	if rp == nil {
+		return code
 	}
 	var entries []repo.Entry
 	takes := func(e repo.Entry) bool {

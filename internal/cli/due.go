@@ -12,7 +12,6 @@ import (
 
 	"github.com/opsbook/opsbook/internal/calendar"
 	"github.com/opsbook/opsbook/internal/obligation"
-	"github.com/opsbook/opsbook/internal/validate"
 )
 
 func init() {
@@ -56,14 +55,11 @@ func runDue(ctx context.Context, env *Env, args []string) int {
 		fmt.Fprintf(env.Stderr, "opsbook due: --days %d 应在 0 到 3660 之间\n", o.days)
 		return ExitError
 	}
-	root, err := resolveRoot(env, o.repo)
-	if err != nil {
-		return fail(env, err)
+	rp, code := openRepository(env, o.repo, "opsbook due")
+	if rp == nil {
+		return code
 	}
-	rp, err := validate.Open(root)
-	if err != nil {
-		return fail(env, fmt.Errorf("opsbook due: %w", err))
-	}
+	var err error
 	loc := rp.Config.Location
 	at := time.Now().In(loc)
 	if o.at != "" {

@@ -10,7 +10,6 @@ import (
 
 	"github.com/opsbook/opsbook/internal/calendar"
 	"github.com/opsbook/opsbook/internal/duty"
-	"github.com/opsbook/opsbook/internal/validate"
 )
 
 func init() {
@@ -69,13 +68,9 @@ func runDuty(ctx context.Context, env *Env, args []string) int {
 		fmt.Fprintf(env.Stderr, "opsbook duty now: 未知格式 %q；可选 text 或 json\n", o.format)
 		return ExitError
 	}
-	root, err := resolveRoot(env, o.repo)
-	if err != nil {
-		return fail(env, err)
-	}
-	rp, err := validate.Open(root)
-	if err != nil {
-		return fail(env, fmt.Errorf("opsbook duty now: %w", err))
+	rp, code := openRepository(env, o.repo, "opsbook duty now")
+	if rp == nil {
+		return code
 	}
 	loc := rp.Config.Location
 	at := time.Now().In(loc)

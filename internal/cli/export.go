@@ -14,7 +14,6 @@ import (
 	"github.com/opsbook/opsbook/internal/gitrepo"
 	"github.com/opsbook/opsbook/internal/record"
 	"github.com/opsbook/opsbook/internal/repo"
-	"github.com/opsbook/opsbook/internal/validate"
 )
 
 func init() {
@@ -52,14 +51,11 @@ func runExport(ctx context.Context, env *Env, args []string) int {
 			return ExitError
 		}
 	}
-	root, err := resolveRoot(env, o.repo)
-	if err != nil {
-		return fail(env, err)
+	rp, code := openRepository(env, o.repo, "opsbook export")
+	if rp == nil {
+		return code
 	}
-	rp, err := validate.Open(root)
-	if err != nil {
-		return fail(env, fmt.Errorf("opsbook export: %w", err))
-	}
+	root := rp.Root
 	if _, known := rp.Schemas.Kinds[o.kind]; o.kind != "" && !known {
 		fmt.Fprintf(env.Stderr, "opsbook export: 未知类型 %q\n", o.kind)
 		return ExitError

@@ -33,14 +33,11 @@ func runNew(ctx context.Context, env *Env, args []string) int {
 		return ExitError
 	}
 	o.kind = pos[0]
-	root, err := resolveRoot(env, o.repo)
-	if err != nil {
-		return fail(env, err)
+	rp, code := openRepository(env, o.repo, "opsbook new")
+	if rp == nil {
+		return code
 	}
-	rp, err := validate.Open(root)
-	if err != nil {
-		return fail(env, fmt.Errorf("opsbook new: %w", err))
-	}
+	root := rp.Root
 	plan, err := scaffold.Build(rp.Rules, scaffold.Request{Kind: o.kind, Title: o.title, ID: o.id, Now: time.Now()})
 	if err != nil {
 		return fail(env, fmt.Errorf("opsbook new: %w", err))

@@ -14,7 +14,6 @@ import (
 	"github.com/opsbook/opsbook/internal/period"
 	"github.com/opsbook/opsbook/internal/record"
 	"github.com/opsbook/opsbook/internal/report"
-	"github.com/opsbook/opsbook/internal/validate"
 )
 
 func init() {
@@ -46,14 +45,11 @@ func runReport(ctx context.Context, env *Env, args []string) int {
 		fmt.Fprintf(env.Stderr, "opsbook report: %v\n", err)
 		return ExitError
 	}
-	root, err := resolveRoot(env, o.repo)
-	if err != nil {
-		return fail(env, err)
+	rp, code := openRepository(env, o.repo, "opsbook report")
+	if rp == nil {
+		return code
 	}
-	rp, err := validate.Open(root)
-	if err != nil {
-		return fail(env, fmt.Errorf("opsbook report: %w", err))
-	}
+	root := rp.Root
 	loc := rp.Config.Location
 	now := time.Now().In(loc)
 	if o.now != "" {

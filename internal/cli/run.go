@@ -13,7 +13,6 @@ import (
 	"github.com/opsbook/opsbook/internal/gitrepo"
 	"github.com/opsbook/opsbook/internal/runbook"
 	"github.com/opsbook/opsbook/internal/runner"
-	"github.com/opsbook/opsbook/internal/validate"
 )
 
 func init() {
@@ -43,14 +42,11 @@ func runRun(ctx context.Context, env *Env, args []string) int {
 		return ExitError
 	}
 	o.runbooks = pos
-	root, err := resolveRoot(env, o.repo)
-	if err != nil {
-		return fail(env, err)
+	rp, code := openRepository(env, o.repo, "opsbook run")
+	if rp == nil {
+		return code
 	}
-	rp, err := validate.Open(root)
-	if err != nil {
-		return fail(env, fmt.Errorf("opsbook run: %w", err))
-	}
+	root := rp.Root
 	var rbs []*runbook.Runbook
 	for _, name := range o.runbooks {
 		rb, vs, err := rp.LoadRunbook(runbookRef(root, env.Dir, name))

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/opsbook/opsbook/internal/statsimport"
-	"github.com/opsbook/opsbook/internal/validate"
 )
 
 func init() {
@@ -63,13 +62,9 @@ func runStatsImport(ctx context.Context, env *Env, args []string) int {
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(env.Dir, path)
 	}
-	root, err := resolveRoot(env, o.repo)
-	if err != nil {
-		return fail(env, err)
-	}
-	rp, err := validate.Open(root)
-	if err != nil {
-		return fail(env, fmt.Errorf("opsbook stats import: %w", err))
+	rp, code := openRepository(env, o.repo, "opsbook stats import")
+	if rp == nil {
+		return code
 	}
 	res, err := statsimport.Import(ctx, rp, statsimport.Request{File: path, Name: file, Period: period,
 		Sheet: o.sheet, ID: o.id, Source: o.source, Force: o.force})
