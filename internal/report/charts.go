@@ -95,11 +95,8 @@ func (r *Report) passRateChart() string {
 func (r *Report) anomalyChart() string {
 	o := chart.Options{Title: "新增异常（按严重程度）", Unit: "条"}
 	by := map[string]map[string]float64{}
-	for _, a := range r.data.ByKind["anomaly"] {
-		t, ok := r.data.time(a, "detected_at")
-		if !ok || !r.Period.Contains(t) {
-			continue
-		}
+	for _, a := range r.data.inPeriod(anomalyDetected, r.Period) {
+		t, _ := r.data.time(a, "detected_at")
 		y, w := t.ISOWeek()
 		k := fmt.Sprintf("%d-W%02d", y, w)
 		if r.Period.Days() > 184 {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/opsbook/opsbook/internal/calendar"
 	"github.com/opsbook/opsbook/internal/obligation"
+	"github.com/opsbook/opsbook/internal/period"
 	"github.com/opsbook/opsbook/internal/record"
 	"github.com/opsbook/opsbook/internal/repo"
 	"github.com/opsbook/opsbook/internal/validate"
@@ -44,6 +45,58 @@ type Data struct {
 	// Obligations is the compliance calendar (content/obligation); nil when
 	// the repository has none.
 	Obligations *obligation.Book
+	// timelines are records sorted by one of their times, for finding a
+	// period's records by binary search (a site has hundreds of reports).
+	timelines [numTimelines][]timed
+}
+
+// timeline names a record time a period selects by.
+type timeline int
+
+const (
+	inspectionDate    timeline = iota // inspection date
+	changeWindowStart                 // change window.start
+	ticketReported                    // ticket reported_at
+	anomalyDetected                   // anomaly detected_at
+	numTimelines
+)
+
+// timed is a record at one of its times.
+type timed struct {
+	t time.Time
+	r *record.Record
+}
+
+// index builds the timelines.
+func (d *Data) index() {
+	add := func(tl timeline, kind string, at func(*record.Record) (time.Time, bool)) {
+		var xs []timed
+		for _, r := range d.ByKind[kind] {
+			if t, ok := at(r); ok {
+				xs = append(xs, timed{t, r})
+			}
+		}
+		sort.SliceStable(xs, func(i, j int) bool { return xs[i].t.Before(xs[j].t) })
+		d.timelines[tl] = xs
+	}
+	add(inspectionDate, "inspection", func(r *record.Record) (time.Time, bool) { return d.time(r, "date") })
+	add(changeWindowStart, "change", func(r *record.Record) (time.Time, bool) { return d.nested(r, "window", "start") })
+	add(ticketReported, "ticket", func(r *record.Record) (time.Time, bool) { return d.time(r, "reported_at") })
+	add(anomalyDetected, "anomaly", func(r *record.Record) (time.Time, bool) { return d.time(r, "detected_at") })
+}
+
+// inPeriod are the records whose time on timeline tl falls in p, in id order
+// (as ByKind lists them).
+func (d *Data) inPeriod(tl timeline, p period.Period) []*record.Record {
+	xs := d.timelines[tl]
+	lo := sort.Search(len(xs), func(i int) bool { return !xs[i].t.Before(p.Start) })
+	hi := sort.Search(len(xs), func(i int) bool { return !xs[i].t.Before(p.Until()) })
+	out := make([]*record.Record, 0, hi-lo)
+	for _, x := range xs[lo:hi] {
+		out = append(out, x.r)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID() < out[j].ID() })
+	return out
 }
 
 // Load reads the records a report over [fromYear, toYear] needs — the kinds
@@ -137,6 +190,7 @@ func (d *Data) sort() {
 	for _, rs := range d.ByKind {
 		sort.Slice(rs, func(i, j int) bool { return rs[i].ID() < rs[j].ID() })
 	}
+	d.index()
 }
 
 // label is the Chinese label of an enum value, or the value itself.

@@ -106,13 +106,7 @@ func computeFigures(d *Data, p period.Period, now time.Time, sla map[string]SLA)
 type itemCounts struct{ runs, items, ok, warning, failed int }
 
 func inspectionsIn(d *Data, p period.Period) []*record.Record {
-	var out []*record.Record
-	for _, r := range d.ByKind["inspection"] {
-		if p.ContainsDate(str(r, "date")) {
-			out = append(out, r)
-		}
-	}
-	return out
+	return d.inPeriod(inspectionDate, p)
 }
 
 func items(r *record.Record) []map[string]any {
@@ -263,13 +257,7 @@ var changeTypes = []string{"os-change", "optimization", "fault-repair", "upgrade
 
 // changesIn are the changes whose window starts in p.
 func changesIn(d *Data, p period.Period) []*record.Record {
-	var out []*record.Record
-	for _, r := range d.ByKind["change"] {
-		if t, ok := d.nested(r, "window", "start"); ok && p.Contains(t) {
-			out = append(out, r)
-		}
-	}
-	return out
+	return d.inPeriod(changeWindowStart, p)
 }
 
 // inWindow reports whether a change's window avoids business hours on
@@ -321,13 +309,7 @@ func changeFigures(s *figureSet, d *Data, p period.Period) {
 
 // ticketsIn are the tickets reported in p.
 func ticketsIn(d *Data, p period.Period) []*record.Record {
-	var out []*record.Record
-	for _, r := range d.ByKind["ticket"] {
-		if t, ok := d.time(r, "reported_at"); ok && p.Contains(t) {
-			out = append(out, r)
-		}
-	}
-	return out
+	return d.inPeriod(ticketReported, p)
 }
 
 var ticketChannels = []string{"hotline", "onsite", "consulting", "leadership"}

@@ -61,11 +61,17 @@ func (s *stage) reportCharts(r *rec) template.HTML {
 	if !ok {
 		return ""
 	}
+	key := string(p.Type) + " " + p.String()
+	if html, ok := s.periodCharts.Load(key); ok {
+		return html.(template.HTML) // another report of the same period
+	}
 	var b strings.Builder
 	for _, c := range report.PeriodCharts(s.reportData(), p) {
 		b.WriteString(`<figure class="chart">` + c.SVG + "</figure>")
 	}
-	return template.HTML(b.String()) // SVG from internal/chart: every text escaped there
+	html := template.HTML(b.String()) // SVG from internal/chart: every text escaped there
+	s.periodCharts.Store(key, html)
+	return html
 }
 
 // latestReports is the newest report of each period kind, shortest first.

@@ -40,8 +40,9 @@ type stage struct {
 	article *template.Template
 	docs    []search.Doc // search documents of recs, filled while staging
 	// reports is every record as internal/report sees it, for report pages.
-	reportOnce sync.Once
-	reports    *report.Data
+	reportOnce   sync.Once
+	reports      *report.Data
+	periodCharts sync.Map // "week 2026-W47" → the charts of that period (template.HTML)
 	// inv is the project file inventory (internal/inventory), by project.
 	invOnce sync.Once
 	inv     map[string]*inventory.Project
