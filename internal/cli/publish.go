@@ -3,10 +3,12 @@ package cli
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/opsbook/opsbook/internal/access"
 	"github.com/opsbook/opsbook/internal/publish"
 )
 
@@ -58,6 +60,7 @@ func runPublish(ctx context.Context, env *Env, args []string) int {
 		src = filepath.Join(env.Dir, src)
 	}
 
+	warnRestricted(env, src)
 	tty := isTerminal(env.Stderr)
 	var lastDraw time.Time
 	started := false
@@ -105,4 +108,23 @@ func publishSize(n int64) string {
 		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
 	}
 	return fmt.Sprintf("%d 字节", n)
+}
+
+// warnRestricted warns when the site being published holds restricted
+// documents: a plain web server would hand them to anyone who can reach it.
+func warnRestricted(env *Env, site string) {
+	data, err := os.ReadFile(filepath.Join(site, filepath.FromSlash(access.ManifestPath)))
+	if err != nil {
+		return // built without restricted content, or by an older opsbook
+	}
+	m, err := access.ParseManifest(data)
+	if err != nil || len(m.Prefixes) == 0 {
+		return
+	}
+	projects := map[string]bool{}
+	for _, p := range m.Prefixes {
+		projects[p] = true
+	}
+	fmt.Fprintf(env.Stderr, "警告：要发布的站点含 %d 个受控页面或附件（%d 个受控项目）。普通 Web 服务器会把它们提供给任何能访问的人："+
+		"请只通过 opsbook site serve --access 提供该站点，或用 opsbook site build --omit-restricted 重新构建后再发布。\n", len(m.Prefixes), len(projects))
 }

@@ -28,6 +28,17 @@ func TestPublishCommand(t *testing.T) {
 	if code != ExitOK || !strings.Contains(stderr, "上一版本") || !strings.Contains(stderr, "已删除旧版本") {
 		t.Fatalf("second publish: exit %d\n%s", code, stderr)
 	}
+	if strings.Contains(stderr, "受控") {
+		t.Errorf("a site without restricted content was warned about: %s", stderr)
+	}
+	// A site built with restricted documents is published with a warning.
+	os.MkdirAll(filepath.Join(site, "_access"), 0o755)
+	os.WriteFile(filepath.Join(site, "_access", "restricted.json"),
+		[]byte(`{"v":1,"prefixes":{"document/DOC-2026-007/":"prj-upgrade-2026","project/prj-upgrade-2026/":"prj-upgrade-2026"},"indexes":{}}`), 0o644)
+	_, stderr, code = run(t, dir, "publish", link, "--dir", "repo/public")
+	if code != ExitOK || !strings.Contains(stderr, "含 2 个受控页面或附件（1 个受控项目）") || !strings.Contains(stderr, "--omit-restricted") {
+		t.Errorf("restricted site: exit %d, want a warning naming --omit-restricted:\n%s", code, stderr)
+	}
 
 	for _, c := range []struct {
 		args []string
