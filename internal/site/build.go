@@ -134,12 +134,26 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	}
 	indexDir := filepath.Join(dir, "search-index")
 	restrictedDir := filepath.Join(dir, "search-restricted")
+	publicDocs := s.publicDocs()
+	var restrictedDocs map[string][]search.Doc
+	if !s.omit {
+		restrictedDocs = s.restrictedDocs()
+	}
+	manifest := s.manifest()
+	res := &Result{Out: o.Out, Records: len(s.recs)}
+	for _, r := range s.recs {
+		if r.restricted {
+			res.Restricted++
+		}
+	}
+	// Hugo's peak is the build's: let the records go before it starts.
+	s.release()
 	ixc := make(chan indexed, 1)
 	go func() {
 		var ix indexed
-		ix.stats, ix.err = search.Write(indexDir, s.publicDocs(), search.Options{})
-		if ix.err == nil && !s.omit {
-			ix.restricted, ix.err = s.writeRestrictedIndexes(restrictedDir)
+		ix.stats, ix.err = search.Write(indexDir, publicDocs, search.Options{})
+		if ix.err == nil && restrictedDocs != nil {
+			ix.restricted, ix.err = writeRestrictedIndexes(restrictedDir, restrictedDocs)
 		}
 		ixc <- ix
 	}()
@@ -174,19 +188,14 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	if err := s.moveAttachments(public); err != nil {
 		return nil, fmt.Errorf("发布附件：%w", err)
 	}
-	if err := s.writeManifest(public); err != nil {
+	if err := writeManifest(public, manifest); err != nil {
 		return nil, fmt.Errorf("写受控内容清单：%w", err)
 	}
 	if err := swap(public, o.Out); err != nil {
 		return nil, err
 	}
 	pt.mark("static+swap")
-	res := &Result{Out: o.Out, Records: len(s.recs), Duration: time.Since(start), Search: stats, RestrictedIndexes: ix.restricted}
-	for _, r := range s.recs {
-		if r.restricted {
-			res.Restricted++
-		}
-	}
+	res.Duration, res.Search, res.RestrictedIndexes = time.Since(start), stats, ix.restricted
 	return res, nil
 }
 

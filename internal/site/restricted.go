@@ -104,8 +104,8 @@ func (s *stage) manifest() access.Manifest {
 }
 
 // writeManifest writes public/_access/restricted.json.
-func (s *stage) writeManifest(public string) error {
-	data, err := json.MarshalIndent(s.manifest(), "", " ")
+func writeManifest(public string, manifest any) error {
+	data, err := json.MarshalIndent(manifest, "", " ")
 	if err != nil {
 		return err
 	}
@@ -148,8 +148,7 @@ func (s *stage) restrictedDocs() map[string][]search.Doc {
 
 // writeRestrictedIndexes writes one search index per project with
 // restricted records under dir/<project>/.
-func (s *stage) writeRestrictedIndexes(dir string) (int, error) {
-	byProj := s.restrictedDocs()
+func writeRestrictedIndexes(dir string, byProj map[string][]search.Doc) (int, error) {
 	projs := make([]string, 0, len(byProj))
 	for p := range byProj {
 		if p != "" {

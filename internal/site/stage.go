@@ -370,3 +370,11 @@ func writeJSON(fsys afero.Fs, path string, v any) error {
 	}
 	return afero.WriteFile(fsys, path, data, 0o644)
 }
+
+// release drops what only staging needed (records, indexes of them, the
+// git audit, report data, search documents), so Hugo runs with a smaller
+// heap; the stage keeps its repository, file system and options.
+func (s *stage) release() {
+	s.recs, s.byID, s.byKind, s.back, s.audit, s.docs, s.reports = nil, nil, nil, nil, nil, nil, nil
+	s.periodCharts.Clear()
+}
