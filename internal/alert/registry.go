@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"sort"
 	"strconv"
-	"sync"
+
+	"github.com/opsbook/opsbook/internal/registry"
 )
 
 // Notifier delivers events to one channel.
@@ -29,41 +29,17 @@ type Type struct {
 	New   Factory
 }
 
-var (
-	mu       sync.RWMutex
-	registry = map[string]Type{}
-)
+var types = registry.New[Type]("alert type")
 
 // Register adds a notifier type. It panics on a duplicate, a programming
 // error.
-func Register(t Type) {
-	mu.Lock()
-	defer mu.Unlock()
-	if _, dup := registry[t.Name]; dup {
-		panic("alert: duplicate type " + t.Name)
-	}
-	registry[t.Name] = t
-}
+func Register(t Type) { types.Register(t.Name, t) }
 
 // Lookup returns the registered type named name.
-func Lookup(name string) (Type, bool) {
-	mu.RLock()
-	defer mu.RUnlock()
-	t, ok := registry[name]
-	return t, ok
-}
+func Lookup(name string) (Type, bool) { return types.Lookup(name) }
 
 // Types lists the registered type names, sorted.
-func Types() []string {
-	mu.RLock()
-	defer mu.RUnlock()
-	names := make([]string, 0, len(registry))
-	for n := range registry {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
+func Types() []string { return types.Names() }
 
 // New builds the notifier an alert entry describes, e.g.
 // {type: wecom, webhook: https://…}. It does no I/O.

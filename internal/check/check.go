@@ -12,9 +12,9 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sort"
-	"sync"
 	"time"
+
+	"github.com/opsbook/opsbook/internal/registry"
 )
 
 // Spec is one check of a runbook, with secrets already expanded in memory.
@@ -67,40 +67,16 @@ type Type struct {
 	New          Factory
 }
 
-var (
-	mu       sync.RWMutex
-	registry = map[string]Type{}
-)
+var types = registry.New[Type]("check type")
 
 // Register adds a check type. It panics on a duplicate, a programming error.
-func Register(t Type) {
-	mu.Lock()
-	defer mu.Unlock()
-	if _, dup := registry[t.Name]; dup {
-		panic("check: duplicate type " + t.Name)
-	}
-	registry[t.Name] = t
-}
+func Register(t Type) { types.Register(t.Name, t) }
 
 // Lookup returns the registered type named name.
-func Lookup(name string) (Type, bool) {
-	mu.RLock()
-	defer mu.RUnlock()
-	t, ok := registry[name]
-	return t, ok
-}
+func Lookup(name string) (Type, bool) { return types.Lookup(name) }
 
 // Types lists the registered type names, sorted.
-func Types() []string {
-	mu.RLock()
-	defer mu.RUnlock()
-	names := make([]string, 0, len(registry))
-	for n := range registry {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
+func Types() []string { return types.Names() }
 
 // New builds the checker for spec with its type's factory.
 func New(spec Spec) (Checker, error) {

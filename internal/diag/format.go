@@ -4,8 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
+
+	"github.com/opsbook/opsbook/internal/registry"
 )
 
 // Summary is what a run looked at, printed after the violations.
@@ -18,32 +19,17 @@ type Summary struct {
 // Printer writes violations and a summary in one output format.
 type Printer func(w io.Writer, vs []Violation, s Summary) error
 
-var printers = map[string]Printer{}
+var printers = registry.New[Printer]("diag printer")
 
 // Register adds an output format under name. It panics on a duplicate name,
 // which is a programming error.
-func Register(name string, p Printer) {
-	if _, dup := printers[name]; dup {
-		panic("diag: duplicate printer " + name)
-	}
-	printers[name] = p
-}
+func Register(name string, p Printer) { printers.Register(name, p) }
 
 // Lookup returns the printer for name.
-func Lookup(name string) (Printer, bool) {
-	p, ok := printers[name]
-	return p, ok
-}
+func Lookup(name string) (Printer, bool) { return printers.Lookup(name) }
 
 // Formats lists the registered output formats, sorted.
-func Formats() []string {
-	names := make([]string, 0, len(printers))
-	for n := range printers {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	return names
-}
+func Formats() []string { return printers.Names() }
 
 func init() {
 	Register("text", printText)
