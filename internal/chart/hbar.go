@@ -3,6 +3,7 @@ package chart
 import (
 	"fmt"
 	"math"
+	"sort"
 	"strings"
 )
 
@@ -153,4 +154,27 @@ func hbarSummary(o Options, labels, texts []string, v []float64) string {
 	}
 	b.WriteString("。")
 	return b.String()
+}
+
+// HBarCounts draws a map of label → value as horizontal bars, largest
+// first (ties by label), or an empty chart with msg when m is empty.
+func HBarCounts(m map[string]float64, o Options, msg string) string {
+	if len(m) == 0 {
+		return Empty(o, msg)
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if m[keys[i]] != m[keys[j]] {
+			return m[keys[i]] > m[keys[j]]
+		}
+		return keys[i] < keys[j]
+	})
+	vals := make([]float64, len(keys))
+	for i, k := range keys {
+		vals[i] = m[k]
+	}
+	return HBar(keys, vals, o)
 }

@@ -3,6 +3,7 @@ package chart
 import (
 	"math"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -131,5 +132,16 @@ func TestAxis(t *testing.T) {
 		if got := niceStep(raw); math.Abs(got-want) > 1e-12 {
 			t.Errorf("niceStep(%g) = %g, want %g", raw, got, want)
 		}
+	}
+}
+
+func TestHBarCountsOrder(t *testing.T) {
+	svg := HBarCounts(map[string]float64{"乙": 2, "甲": 2, "丙": 5}, Options{Title: "t"}, "无")
+	i, j, k := strings.Index(svg, ">丙<"), strings.Index(svg, ">乙<"), strings.Index(svg, ">甲<")
+	if i < 0 || j < 0 || k < 0 || !(i < j && j < k) {
+		t.Errorf("want 丙 (5) before 乙 and 甲 (2, by label): %d %d %d", i, j, k)
+	}
+	if empty := HBarCounts(nil, Options{Title: "t"}, "暂无工单"); !strings.Contains(empty, "暂无工单") {
+		t.Error("empty map: message missing")
 	}
 }

@@ -128,7 +128,7 @@ func (r *Report) ticketDeptChart() string {
 	for _, t := range ticketsIn(r.data, r.Period) {
 		counts[r.data.deptName(str(t, "department"))]++
 	}
-	return hbar(counts, o, "本期无工单")
+	return chart.HBarCounts(counts, o, "本期无工单")
 }
 
 func (r *Report) mttrChart() string {
@@ -148,20 +148,7 @@ func (r *Report) mttrChart() string {
 	for c := range sum {
 		mean[c] = round(sum[c]/n[c], 1)
 	}
-	return hbar(mean, o, "本期无已解决的工单")
-}
-
-func hbar(m map[string]float64, o chart.Options, empty string) string {
-	if len(m) == 0 {
-		return chart.Empty(o, empty)
-	}
-	keys := sortedKeys(m)
-	sort.SliceStable(keys, func(i, j int) bool { return m[keys[i]] > m[keys[j]] })
-	vals := make([]float64, len(keys))
-	for i, k := range keys {
-		vals[i] = m[k]
-	}
-	return chart.HBar(keys, vals, o)
+	return chart.HBarCounts(mean, o, "本期无已解决的工单")
 }
 
 // PeriodCharts draws the charts of p without computing the report's figures

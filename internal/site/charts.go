@@ -120,7 +120,7 @@ func (s *stage) ticketDeptChart() string {
 		}
 		counts[name]++
 	}
-	return hbarSorted(counts, o, "暂无工单")
+	return chart.HBarCounts(counts, o, "暂无工单")
 }
 
 func (s *stage) ticketCategoryChart() string {
@@ -129,7 +129,7 @@ func (s *stage) ticketCategoryChart() string {
 	for _, t := range s.byKind["ticket"] {
 		counts[s.value(t, "/category", t.str("category"))]++
 	}
-	return hbarSorted(counts, o, "暂无工单")
+	return chart.HBarCounts(counts, o, "暂无工单")
 }
 
 // mttrChart: mean time from report to resolution per category, in hours.
@@ -150,28 +150,7 @@ func (s *stage) mttrChart() string {
 	for c := range sum {
 		mean[c] = sum[c] / n[c]
 	}
-	return hbarSorted(mean, o, "暂无已解决的工单")
-}
-
-func hbarSorted(m map[string]float64, o chart.Options, empty string) string {
-	if len(m) == 0 {
-		return chart.Empty(o, empty)
-	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool {
-		if m[keys[i]] != m[keys[j]] {
-			return m[keys[i]] > m[keys[j]]
-		}
-		return keys[i] < keys[j]
-	})
-	vals := make([]float64, len(keys))
-	for i, k := range keys {
-		vals[i] = m[k]
-	}
-	return chart.HBar(keys, vals, o)
+	return chart.HBarCounts(mean, o, "暂无已解决的工单")
 }
 
 // searchDocs is what the search index covers: every record page, with all
