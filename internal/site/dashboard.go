@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/opsbook/opsbook/internal/calendar"
-	"github.com/opsbook/opsbook/internal/obligation"
 )
 
 // dashboard is the home page's data.
@@ -100,26 +99,10 @@ func (s *stage) dashboard() dashboard {
 	sort.Slice(d.Changes, func(i, j int) bool { return d.Changes[i].Date < d.Changes[j].Date }) // full window start
 	// Overdue and due obligations from the compliance calendar; without one,
 	// security tasks past their date and not done, or whose next_due passed.
-	if len(s.byKind[obligation.Kind]) > 0 {
-		d.Overdue = s.dueItems(s.obligations(), now)
-	}
-	today := now.Format(time.DateOnly)
-	for _, t := range s.byKind["security"] {
-		if len(s.byKind[obligation.Kind]) > 0 {
-			break
-		}
-		due := ""
-		switch {
-		case t.str("status") != "done" && t.str("date") != "" && t.str("date") < today:
-			due = t.str("date")
-		case t.str("next_due") != "" && t.str("next_due") < today && !s.followedUp(t):
-			due = t.str("next_due")
-		}
-		if due != "" {
-			it := s.itemOf(t)
-			it.Note = "应于 " + due + " 完成"
-			d.Overdue = append(d.Overdue, it)
-		}
+	if book := s.obligationBook(); book != nil {
+		d.Overdue = s.dueItems(book, now)
+	} else {
+		d.Overdue = s.overdueSecurity(now.Format(time.DateOnly))
 	}
 	// Who is on duty now.
 	d.OnDuty = s.onDuty(now)
@@ -133,6 +116,28 @@ func (s *stage) dashboard() dashboard {
 		d.Counts = append(d.Counts, countView{Key: name, Label: s.rp.Schemas.Kinds[name].Label, Count: len(s.byKind[name]), URL: name + "/"})
 	}
 	return d
+}
+
+// overdueSecurity are security tasks past their date and not done, or whose
+// next_due passed without a later task of the type (repositories without a
+// compliance calendar).
+func (s *stage) overdueSecurity(today string) []item {
+	var out []item
+	for _, t := range s.byKind["security"] {
+		due := ""
+		switch {
+		case t.str("status") != "done" && t.str("date") != "" && t.str("date") < today:
+			due = t.str("date")
+		case t.str("next_due") != "" && t.str("next_due") < today && !s.followedUp(t):
+			due = t.str("next_due")
+		}
+		if due != "" {
+			it := s.itemOf(t)
+			it.Note = "应于 " + due + " 完成"
+			out = append(out, it)
+		}
+	}
+	return out
 }
 
 // followedUp reports whether a later task of the same type exists.
@@ -176,8 +181,8 @@ var weekdays = [...]string{"日", "一", "二", "三", "四", "五", "六"}
 func (s *stage) changeCalendar() []calendarMonth {
 	loc := s.rp.Config.Location
 	duties := map[string][]item{}
-	if len(s.byKind[obligation.Kind]) > 0 {
-		duties = s.calendarDuties(s.obligations(), s.now.In(loc))
+	if book := s.obligationBook(); book != nil {
+		duties = s.calendarDuties(book, s.now.In(loc))
 	}
 	byDay := map[string][]item{}
 	for _, c := range s.byKind["change"] {

@@ -99,19 +99,26 @@ func (s *stage) latestReports() []item {
 	return out
 }
 
-// obligations is the compliance calendar over the records in memory.
-func (s *stage) obligations() *obligation.Book {
-	var obls []*record.Record
-	for _, r := range s.byKind[obligation.Kind] {
-		obls = append(obls, r.Record)
-	}
-	return obligation.NewBook(obls, func(kind string) []*record.Record {
-		var out []*record.Record
-		for _, r := range s.byKind[kind] {
-			out = append(out, r.Record)
+// obligationBook is the compliance calendar over the records in memory,
+// built once; nil when the repository keeps none.
+func (s *stage) obligationBook() *obligation.Book {
+	s.bookOnce.Do(func() {
+		var obls []*record.Record
+		for _, r := range s.byKind[obligation.Kind] {
+			obls = append(obls, r.Record)
 		}
-		return out
-	}, s.rp.Config.Location)
+		if len(obls) == 0 {
+			return
+		}
+		s.book = obligation.NewBook(obls, func(kind string) []*record.Record {
+			var out []*record.Record
+			for _, r := range s.byKind[kind] {
+				out = append(out, r.Record)
+			}
+			return out
+		}, s.rp.Config.Location)
+	})
+	return s.book
 }
 
 // dueItems are the obligations overdue or due now, for the dashboard.

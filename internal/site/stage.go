@@ -18,6 +18,7 @@ import (
 	"github.com/opsbook/opsbook/internal/export"
 	"github.com/opsbook/opsbook/internal/gitrepo"
 	"github.com/opsbook/opsbook/internal/inventory"
+	"github.com/opsbook/opsbook/internal/obligation"
 	"github.com/opsbook/opsbook/internal/record"
 	"github.com/opsbook/opsbook/internal/report"
 	"github.com/opsbook/opsbook/internal/rules"
@@ -43,6 +44,8 @@ type stage struct {
 	reportOnce   sync.Once
 	reports      *report.Data
 	periodCharts sync.Map // "week 2026-W47" → the charts of that period (template.HTML)
+	bookOnce     sync.Once
+	book         *obligation.Book // the compliance calendar, nil without obligations
 	// inv is the project file inventory (internal/inventory), by project.
 	invOnce sync.Once
 	inv     map[string]*inventory.Project
@@ -375,6 +378,6 @@ func writeJSON(fsys afero.Fs, path string, v any) error {
 // git audit, report data, search documents), so Hugo runs with a smaller
 // heap; the stage keeps its repository, file system and options.
 func (s *stage) release() {
-	s.recs, s.byID, s.byKind, s.back, s.audit, s.docs, s.reports = nil, nil, nil, nil, nil, nil, nil
+	s.recs, s.byID, s.byKind, s.back, s.audit, s.docs, s.reports, s.book = nil, nil, nil, nil, nil, nil, nil, nil
 	s.periodCharts.Clear()
 }
