@@ -10,6 +10,7 @@ package schema
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -224,8 +225,10 @@ func (a *annotations) walk(file string, node map[string]any, pattern []string, d
 		a.kind.EnumLabels["/"+strings.Join(pattern, "/")] = m
 	}
 	if props, ok := node["properties"].(map[string]any); ok {
-		for name, p := range props {
-			p, ok := p.(map[string]any)
+		// In name order: Refs and Afters come out the same on every run
+		// (the site's related-records lists depend on the order of Refs).
+		for _, name := range slices.Sorted(maps.Keys(props)) {
+			p, ok := props[name].(map[string]any)
 			if !ok {
 				continue
 			}
