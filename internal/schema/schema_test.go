@@ -117,3 +117,24 @@ func TestValidateMessagesPointAtValues(t *testing.T) {
 		t.Fatalf("got %v", vs)
 	}
 }
+
+// A kind's references come out in the same order on every load: pages that
+// group related records by the referring field depend on it.
+func TestRefsOrderIsStable(t *testing.T) {
+	first, err := Load(schemaDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 10 {
+		again, err := Load(schemaDir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, k := range first.Kinds {
+			got := again.Kinds[name]
+			if !slices.EqualFunc(k.Refs, got.Refs, func(a, b Ref) bool { return a.Target == b.Target && slices.Equal(a.Pattern, b.Pattern) }) {
+				t.Fatalf("%s: refs %v, then %v", name, k.Refs, got.Refs)
+			}
+		}
+	}
+}
