@@ -56,8 +56,8 @@ func runSite(ctx context.Context, env *Env, args []string) int {
 			fmt.Fprintf(env.Stderr, "opsbook site: 构建失败（原站点保持不变）：%v\n", err)
 			return false
 		}
-		fmt.Fprintf(env.Stderr, "站点已构建：%d 条记录，用时 %s，输出 %s；搜索索引 %d 个文件片 %d KB（gzip %d KB）\n",
-			res.Records, res.Duration.Round(1e6), res.Out, res.Search.Shards, res.Search.Bytes/1024, res.Search.GzipBytes/1024)
+		fmt.Fprintf(env.Stderr, "站点已构建：%d 条记录，用时 %s，输出 %s；搜索索引 %d 个分片，%d KB\n",
+			res.Records, res.Duration.Round(1e6), res.Out, res.Search.Shards, res.Search.Bytes/1024)
 		switch {
 		case res.Restricted > 0 && omit:
 			fmt.Fprintf(env.Stderr, "受控内容：%d 条受控记录未发布（--omit-restricted），只显示占位\n", res.Restricted)

@@ -25,7 +25,7 @@ func rankingDocs() []Doc {
 
 func TestBM25TitleBoost(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "index")
-	st, err := Write(dir, rankingDocs(), Options{})
+	st, err := Write(dir, rankingDocs(), Options{Gzip: true})
 	if err != nil {
 		t.Fatal(err)
 	}

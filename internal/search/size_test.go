@@ -50,7 +50,7 @@ func benchIndex(b *testing.B, docs []Doc) {
 	b.ResetTimer()
 	for range b.N {
 		var err error
-		if st, err = Write(dir, docs, Options{}); err != nil {
+		if st, err = Write(dir, docs, Options{Gzip: true}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -15,10 +15,15 @@ import (
 	"github.com/opsbook/opsbook/themes"
 )
 
-// articlePath is the theme's template of a record page's article, which is
-// rendered in Go while staging (Hugo's template engine would spend most of a
-// 10,000-record build walking every page's rows, tables and backlinks).
-const articlePath = "opsbook/go/article.html"
+// The theme's templates rendered in Go while staging, not by Hugo (whose
+// template engine would spend most of a 100,000-record build walking every
+// page's rows, tables and backlinks, and every list's items): a record
+// page's article and a kind's list of records. Their output goes into the
+// pages as Hugo writes them (splice.go).
+const (
+	articlePath = "opsbook/go/article.html"
+	listPath    = "opsbook/go/list.html"
+)
 
 // articleView is the data of the article template.
 type articleView struct {
@@ -36,23 +41,24 @@ type articleView struct {
 }
 
 // recordFront is the front matter of a record page: what the layouts
-// outside the article need (title, kind) and the article itself.
+// outside the article need (title, kind) and the key of its article, which
+// goes into the page as Hugo writes it (splice.go).
 type recordFront struct {
-	Title   string `json:"title"`
-	Date    string `json:"date,omitempty"`
-	Kind    string `json:"kind"`
-	Article string `json:"article"`
+	Title string `json:"title"`
+	Date  string `json:"date,omitempty"`
+	Kind  string `json:"kind"`
+	Part  string `json:"part"`
 }
 
-// newArticleTemplate parses the theme's article template with the theme's
-// strings in lang (its i18n/<lang>.toml; a string it lacks renders empty,
-// as Hugo's i18n does).
-func newArticleTemplate(lang string) (*template.Template, error) {
+// newGoTemplate parses the theme's template at path (articlePath,
+// listPath) with the theme's strings in lang (its i18n/<lang>.toml; a string
+// it lacks renders empty, as Hugo's i18n does).
+func newGoTemplate(path, lang string) (*template.Template, error) {
 	strs, err := themeStrings(lang)
 	if err != nil {
 		return nil, err
 	}
-	text, err := fs.ReadFile(themes.FS, articlePath)
+	text, err := fs.ReadFile(themes.FS, path)
 	if err != nil {
 		return nil, err
 	}
@@ -69,9 +75,9 @@ func newArticleTemplate(lang string) (*template.Template, error) {
 			return items
 		},
 	}
-	t, err := template.New("article").Funcs(funcs).Parse(strings.TrimSuffix(string(text), "\n"))
+	t, err := template.New(path).Funcs(funcs).Parse(strings.TrimSuffix(string(text), "\n"))
 	if err != nil {
-		return nil, fmt.Errorf("主题 %s：%w", articlePath, err)
+		return nil, fmt.Errorf("主题 %s：%w", path, err)
 	}
 	return t, nil
 }
@@ -147,7 +153,11 @@ func (s *stage) writeRecordPage(i int, buf *bytes.Buffer) error {
 	if err := s.article.Execute(buf, v); err != nil {
 		return fmt.Errorf("%s：%w", r.Path, err)
 	}
-	front := recordFront{Title: v.Title, Date: dateOnly(r.date), Kind: v.Kind, Article: buf.String()}
+	key := "page:" + r.kind.Name + "/" + r.id
+	if err := s.parts.add(key, r.url()+"index.html", buf.Bytes()); err != nil {
+		return err
+	}
+	front := recordFront{Title: v.Title, Date: dateOnly(r.date), Kind: v.Kind, Part: key}
 	buf.Reset()
 	enc := json.NewEncoder(buf)
 	enc.SetEscapeHTML(false)

@@ -98,11 +98,11 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		defer warnMu.Unlock()
 		fmt.Fprintln(o.Log, "警告："+msg)
 	}
-	s := &stage{rp: rp, fs: afero.NewMemMapFs(), dir: dir, now: o.Now, omit: o.OmitRestricted, warn: warn}
+	s := &stage{rp: rp, fs: afero.NewMemMapFs(), parts: newSplicer(afero.NewOsFs()), dir: dir, now: o.Now, omit: o.OmitRestricted, warn: warn}
 	pt.mark("open")
 	// Loading and staging allocate much and keep little: collect less often
 	// until Hugo starts (its peak is the build's).
-	gc := debug.SetGCPercent(400)
+	gc := debug.SetGCPercent(stageGCPercent)
 	restoreGC := sync.OnceFunc(func() { debug.SetGCPercent(gc) })
 	defer restoreGC()
 	s.load(warn)
@@ -157,8 +157,11 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		}
 		ixc <- ix
 	}()
-	herr := hugoBuildFS(s.fs, dir, o.Log)
-	s.fs = nil // the staged pages are no longer needed
+	herr := hugoBuildFS(s.fs, s.parts, dir, o.Log)
+	if herr == nil {
+		herr = s.parts.check()
+	}
+	s.fs, s.parts = nil, nil // the staged pages are no longer needed
 	pt.mark("hugo")
 	ix := <-ixc // also after a failed Hugo build: dir is removed on return
 	pt.mark("search-wait")
@@ -207,11 +210,13 @@ func (s *stage) writeSite(lang string) error {
 	if err := afero.WriteFile(s.fs, filepath.Join(s.dir, "hugo.toml"), []byte(hugoConfig(s.rp.Config.Platform, lang)), 0o644); err != nil {
 		return err
 	}
-	t, err := newArticleTemplate(lang)
-	if err != nil {
+	var err error
+	if s.article, err = newGoTemplate(articlePath, lang); err != nil {
 		return err
 	}
-	s.article = t
+	if s.list, err = newGoTemplate(listPath, lang); err != nil {
+		return err
+	}
 	if err := s.writePages(); err != nil {
 		return err
 	}
@@ -339,3 +344,5 @@ func copyEmbeddedFS(to afero.Fs, fsys fs.FS, root, dst string) error {
 		return afero.WriteFile(to, target, data, 0o644)
 	})
 }
+
+var stageGCPercent = 400

@@ -16,15 +16,15 @@ import (
 // hugoBuild runs Hugo in-process on the site in dir on disk (which holds
 // hugo.toml, content/, data/, themes/) and writes the output to dir/public.
 func hugoBuild(dir string, logw io.Writer) error {
-	return hugoBuildFS(afero.NewOsFs(), dir, logw)
+	return hugoBuildFS(afero.NewOsFs(), afero.NewOsFs(), dir, logw)
 }
 
 // hugoBuildFS runs Hugo in-process on the staged site that src holds under
 // dir (hugo.toml, content/, data/, themes/) and writes the output to
-// dir/public on disk. Site builds stage in memory, so the pages Hugo reads
-// never touch the disk. Static files are not copied by HugoSites.Build; the
-// caller does that.
-func hugoBuildFS(src afero.Fs, dir string, logw io.Writer) error {
+// dir/public in dest (the disk, or a splicer over it). Site builds stage in
+// memory, so the pages Hugo reads never touch the disk. Static files are not
+// copied by HugoSites.Build; the caller does that.
+func hugoBuildFS(src, dest afero.Fs, dir string, logw io.Writer) error {
 	logger := loggers.New(loggers.Options{StdOut: logw, StdErr: logw, Level: logLevelWarn()})
 	flags := config.New()
 	flags.Set("workingDir", dir)
@@ -36,7 +36,7 @@ func hugoBuildFS(src afero.Fs, dir string, logw io.Writer) error {
 	dirs := config.New()
 	dirs.Set("workingDir", base.WorkingDir)
 	dirs.Set("publishDir", base.PublishDir)
-	fs := hugofs.NewFromSourceAndDestination(src, afero.NewOsFs(), dirs)
+	fs := hugofs.NewFromSourceAndDestination(src, dest, dirs)
 	sites, err := hugolib.NewHugoSites(deps.DepsCfg{Configs: res, Fs: fs, LogLevel: logger.Level(), StdErr: logger.StdErr()})
 	if err != nil {
 		return fmt.Errorf("初始化 Hugo：%w", err)

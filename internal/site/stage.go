@@ -28,17 +28,21 @@ import (
 
 // stage is the site being assembled from one repository.
 type stage struct {
-	rp     *validate.Repository
-	fs     afero.Fs // the Hugo project, in memory
-	dir    string   // its path: Hugo's working dir, with public/ on disk
+	rp *validate.Repository
+	fs afero.Fs // the Hugo project, in memory
+	// parts are the parts of pages rendered in Go, which Hugo's output
+	// gets as it is written (splice.go); it is Hugo's destination.
+	parts  *splicer
+	dir    string // its path: Hugo's working dir, with public/ on disk
 	now    time.Time
 	recs   []*rec
 	byID   map[string]*rec
 	byKind map[string][]*rec
 	back   map[string][]backlink // target id → records referring to it
 	audit  map[string]*gitrepo.Audit
-	// article renders a record page's article (the theme's go/article.html).
-	article *template.Template
+	// article renders a record page's article (the theme's go/article.html),
+	// list a kind's list of records (go/list.html).
+	article, list *template.Template
 	docs    []search.Doc // search documents of recs, filled while staging
 	// reports is every record as internal/report sees it, for report pages.
 	reportOnce   sync.Once
@@ -131,6 +135,13 @@ func (s *stage) load(warn func(string)) {
 	}
 }
 
+// listView is the data of a kind's list (the theme's go/list.html).
+type listView struct {
+	Kind    string
+	Columns []string // extra columns (listColumns), filled from each item's Note
+	Items   []item
+}
+
 type backlinkView struct {
 	Kind  string `json:"kind"`
 	Label string `json:"label"`
@@ -188,19 +199,26 @@ func short(date string) string {
 
 // writePages writes one Hugo page per record and an index page per kind.
 func (s *stage) writePages() error {
+	var buf bytes.Buffer
 	for _, name := range s.rp.Schemas.KindNames() {
 		k := s.rp.Schemas.Kinds[name]
-		front := map[string]any{"title": k.Label, "kind": name, "count": len(s.byKind[name]), "columns": listColumns(name)}
-		var items []item
+		v := listView{Kind: name, Columns: listColumns(name)}
 		for _, r := range s.byKind[name] {
 			it := s.itemOf(r)
 			if !it.Restricted {
 				it.Note = listNote(r)
 			}
-			items = append(items, it)
+			v.Items = append(v.Items, it)
 		}
-		front["items"] = items
-		front["statuses"] = k.EnumLabels["/status"]
+		buf.Reset()
+		if err := s.list.Execute(&buf, v); err != nil {
+			return fmt.Errorf("%s 列表：%w", k.Label, err)
+		}
+		key := "list:" + name
+		if err := s.parts.add(key, name+"/index.html", buf.Bytes()); err != nil {
+			return err
+		}
+		front := map[string]any{"title": k.Label, "kind": name, "count": len(s.byKind[name]), "statuses": k.EnumLabels["/status"], "part": key}
 		if err := writePageFS(s.fs, filepath.Join(s.dir, "content", name, "_index.md"), front, ""); err != nil {
 			return err
 		}
