@@ -43,7 +43,7 @@ type stage struct {
 	// article renders a record page's article (the theme's go/article.html),
 	// list a kind's list of records (go/list.html).
 	article, list *template.Template
-	docs    []search.Doc // search documents of recs, filled while staging
+	docs          []search.Doc // search documents of recs, filled while staging
 	// reports is every record as internal/report sees it, for report pages.
 	reportOnce   sync.Once
 	reports      *report.Data
