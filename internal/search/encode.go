@@ -48,9 +48,9 @@ func appendVarint(b []byte, v int) []byte {
 // encodePostings writes one term's postings: for each page the gap to the
 // previous page id minus one, then the impact.
 func encodePostings(b []byte, ps []posting) []byte {
-	prev := -1
+	prev := int32(-1)
 	for _, p := range ps {
-		b = appendVarint(b, p.doc-prev-1)
+		b = appendVarint(b, int(p.doc-prev-1))
 		b = append(b, alphabet[p.impact])
 		prev = p.doc
 	}

@@ -59,7 +59,7 @@ func decodePostings(t testing.TB, s string) []posting {
 		prev += v*32 + d + 1
 		v = 0
 		i++
-		out = append(out, posting{doc: prev, impact: uint8(strings.IndexByte(alphabet, s[i]))})
+		out = append(out, posting{doc: int32(prev), impact: uint8(strings.IndexByte(alphabet, s[i]))})
 	}
 	return out
 }
@@ -141,8 +141,8 @@ func (ix *index) rank(t testing.TB, terms ...string) []int {
 		ps := ix.postings(t, term)
 		idf := math.Log(1 + (float64(ix.meta.Docs)-float64(len(ps))+0.5)/(float64(len(ps))+0.5))
 		for _, p := range ps {
-			scores[p.doc] += idf * float64(p.impact) * ix.meta.MaxImpact / float64(ix.meta.Levels)
-			hits[p.doc]++
+			scores[int(p.doc)] += idf * float64(p.impact) * ix.meta.MaxImpact / float64(ix.meta.Levels)
+			hits[int(p.doc)]++
 		}
 	}
 	var ids []int

@@ -49,7 +49,7 @@ type kindRange struct {
 
 // posting is one page holding a term, with its quantised impact.
 type posting struct {
-	doc    int
+	doc    int32
 	impact uint8
 }
 
@@ -90,8 +90,9 @@ func build(in []Doc) *built {
 	}
 
 	// Per doc, each distinct term once: its id and its counts in the text
-	// and the title. Terms are interned (cloned, so a doc's normalised text
-	// is not kept alive by them); docs are tokenised on every core in blocks.
+	// and the title. Docs are counted on every core in blocks; then terms
+	// are interned in doc order (cloned, so a doc's normalised text is not
+	// kept alive by them), which keeps ids, and so the output, stable.
 	type count struct{ id, text, title int32 }
 	ids := map[string]int32{}
 	var names []string
@@ -99,52 +100,50 @@ func build(in []Doc) *built {
 	dls := make([]int, len(docs))
 	total := 0
 	const block = 256
-	toks := make([][2][]string, block)
-	local := map[int32]int32{}
+	counted := make([][]termCount, block)
 	for from := 0; from < len(docs); from += block {
 		n := min(block, len(docs)-from)
 		parallel(n, func(j int) {
-			toks[j] = [2][]string{Tokenize(docs[from+j].Text), Tokenize(docs[from+j].Title)}
+			counted[j], dls[from+j] = countTerms(docs[from+j].Text, docs[from+j].Title)
 		})
 		for j := range n {
-			clear(local)
-			var cur []count
-			for part, list := range toks[j] {
-				for _, t := range list {
-					id, ok := ids[t]
-					if !ok {
-						id = int32(len(names))
-						t = strings.Clone(t)
-						ids[t] = id
-						names = append(names, t)
-					}
-					k, ok := local[id]
-					if !ok {
-						k = int32(len(cur))
-						local[id] = k
-						cur = append(cur, count{id: id})
-					}
-					if part == 0 {
-						cur[k].text++
-					} else {
-						cur[k].title++
-					}
+			cur := make([]count, len(counted[j]))
+			for k, tc := range counted[j] {
+				id, ok := ids[tc.term]
+				if !ok {
+					id = int32(len(names))
+					t := strings.Clone(tc.term)
+					ids[t] = id
+					names = append(names, t)
 				}
+				cur[k] = count{id: id, text: tc.text, title: tc.title}
 			}
-			dls[from+j] = len(toks[j][0])
-			total += len(toks[j][0])
-			per[from+j] = slices.Clip(cur)
-			toks[j] = [2][]string{}
+			total += dls[from+j]
+			per[from+j] = cur
+			counted[j] = nil
 		}
 	}
 	avgdl := 1.0
 	if len(docs) > 0 && total > 0 {
 		avgdl = float64(total) / float64(len(docs))
 	}
+	// Postings in one array, each term's slice sized by its document count.
+	df := make([]int32, len(names))
+	all := 0
+	for _, cs := range per {
+		for _, c := range cs {
+			df[c.id]++
+		}
+		all += len(cs)
+	}
+	backing := make([]posting, all)
 	postings := make([][]posting, len(names))
+	for id, n := range df {
+		postings[id], backing = backing[:0:n], backing[n:]
+	}
 	for i, cs := range per {
 		for _, c := range cs {
-			postings[c.id] = append(postings[c.id], posting{doc: i, impact: impact(int(c.text), dls[i], avgdl, c.title > 0)})
+			postings[c.id] = append(postings[c.id], posting{doc: int32(i), impact: impact(int(c.text), dls[i], avgdl, c.title > 0)})
 		}
 		per[i] = nil
 	}

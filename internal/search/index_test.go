@@ -135,7 +135,7 @@ func TestVarintRoundTrip(t *testing.T) {
 	doc := -1
 	for _, gap := range []int{1, 2, 31, 32, 33, 1023, 1024, 1025, 40000, 1 << 20} {
 		doc += gap
-		ps = append(ps, posting{doc: doc, impact: uint8(1 + gap%63)})
+		ps = append(ps, posting{doc: int32(doc), impact: uint8(1 + gap%63)})
 	}
 	enc := encodePostings(nil, ps)
 	if got := decodePostings(t, string(enc)); !slices.Equal(got, ps) {
@@ -248,7 +248,7 @@ func TestLayoutSplitsLargeWordGroups(t *testing.T) {
 		if !ok {
 			t.Fatalf("word %s not found through the split markers", id)
 		}
-		if ps := decodePostings(t, enc); len(ps) != 1 || ix.url(t, ps[0].doc) != docs[i].URL {
+		if ps := decodePostings(t, enc); len(ps) != 1 || ix.url(t, int(ps[0].doc)) != docs[i].URL {
 			t.Fatalf("word %s: postings %v", id, ps)
 		}
 		maxReads = max(maxReads, reads)

@@ -1,7 +1,9 @@
 package search
 
 import (
+	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -101,32 +103,6 @@ func Normalize(s string) string {
 	return strings.Map(unicode.ToLower, s)
 }
 
-// span is a maximal run of one non-separator class in normalised text.
-type span struct {
-	cjk  bool
-	text string
-}
-
-// spans splits normalised text into word and CJK runs.
-func spans(s string) []span {
-	var out []span
-	start, cur := 0, sep
-	flush := func(end int) {
-		if cur != sep && end > start {
-			out = append(out, span{cjk: cur == cjk, text: s[start:end]})
-		}
-	}
-	for i, r := range s {
-		c := classify(r)
-		if c != cur {
-			flush(i)
-			start, cur = i, c
-		}
-	}
-	flush(len(s))
-	return out
-}
-
 // wordTerm cuts a word to MaxWordRunes code points.
 func wordTerm(w string) string {
 	n := 0
@@ -146,26 +122,79 @@ func wordTerm(w string) string {
 // same algorithm.
 func Tokenize(s string) []string {
 	var out []string
-	for _, sp := range spans(Normalize(s)) {
-		out = appendTerms(out, sp)
-	}
+	eachTerm(Normalize(s), func(t string) { out = append(out, t) })
 	return out
 }
 
-func appendTerms(out []string, sp span) []string {
-	if !sp.cjk {
-		return append(out, wordTerm(sp.text))
-	}
-	t := sp.text
-	for i, r := range t {
-		n := utf8.RuneLen(r)
-		out = append(out, t[i:i+n])
-		if i+n < len(t) {
-			_, m := utf8.DecodeRuneInString(t[i+n:])
-			out = append(out, t[i:i+n+m])
+// eachTerm calls f with the terms of normalised text s in order, as
+// Tokenize returns them, without collecting them.
+func eachTerm(s string, f func(term string)) {
+	start, cur := 0, sep
+	emit := func(end int) {
+		if cur == sep || end <= start {
+			return
+		}
+		t := s[start:end]
+		if cur == word {
+			f(wordTerm(t))
+			return
+		}
+		for i, r := range t {
+			n := utf8.RuneLen(r)
+			f(t[i : i+n])
+			if i+n < len(t) {
+				_, m := utf8.DecodeRuneInString(t[i+n:])
+				f(t[i : i+n+m])
+			}
 		}
 	}
-	return out
+	for i, r := range s {
+		c := classify(r)
+		if c != cur {
+			emit(i)
+			start, cur = i, c
+		}
+	}
+	emit(len(s))
+}
+
+// termCount is a distinct term of a document and how often it occurs in
+// the text and in the title.
+type termCount struct {
+	term        string
+	text, title int32
+}
+
+// seenPool holds the maps countTerms indexes a document's terms with.
+var seenPool = sync.Pool{New: func() any { return map[string]int32{} }}
+
+// countTerms returns each distinct term of a document once, in the order
+// of first occurrence (text first, then title), with its counts, and the
+// text's length in terms.
+func countTerms(text, title string) ([]termCount, int) {
+	seen := seenPool.Get().(map[string]int32)
+	defer func() {
+		clear(seen)
+		seenPool.Put(seen)
+	}()
+	var out []termCount
+	dl := 0
+	add := func(t string, inTitle bool) {
+		k, ok := seen[t]
+		if !ok {
+			k = int32(len(out))
+			seen[t] = k
+			out = append(out, termCount{term: t})
+		}
+		if inTitle {
+			out[k].title++
+		} else {
+			out[k].text++
+		}
+	}
+	eachTerm(Normalize(text), func(t string) { dl++; add(t, false) })
+	eachTerm(Normalize(title), func(t string) { add(t, true) })
+	return slices.Clip(out), dl
 }
 
 // baseKey is where a term's shard key starts: a CJK term itself; a word
