@@ -165,19 +165,22 @@ type termCount struct {
 	text, title int32
 }
 
-// seenPool holds the maps countTerms indexes a document's terms with.
-var seenPool = sync.Pool{New: func() any { return map[string]int32{} }}
+// countScratch is what countTerms reuses from one document to the next.
+type countScratch struct {
+	seen map[string]int32
+	out  []termCount
+}
+
+var countPool = sync.Pool{New: func() any { return &countScratch{seen: map[string]int32{}} }}
 
 // countTerms returns each distinct term of a document once, in the order
 // of first occurrence (text first, then title), with its counts, and the
 // text's length in terms.
 func countTerms(text, title string) ([]termCount, int) {
-	seen := seenPool.Get().(map[string]int32)
-	defer func() {
-		clear(seen)
-		seenPool.Put(seen)
-	}()
-	var out []termCount
+	sc := countPool.Get().(*countScratch)
+	defer countPool.Put(sc)
+	seen, out := sc.seen, sc.out[:0]
+	clear(seen)
 	dl := 0
 	add := func(t string, inTitle bool) {
 		k, ok := seen[t]
@@ -194,7 +197,8 @@ func countTerms(text, title string) ([]termCount, int) {
 	}
 	eachTerm(Normalize(text), func(t string) { dl++; add(t, false) })
 	eachTerm(Normalize(title), func(t string) { add(t, true) })
-	return slices.Clip(out), dl
+	sc.out = out
+	return slices.Clone(out), dl
 }
 
 // baseKey is where a term's shard key starts: a CJK term itself; a word

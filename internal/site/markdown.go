@@ -1,9 +1,11 @@
 package site
 
 import (
+	"bufio"
 	"bytes"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/yuin/goldmark"
@@ -23,14 +25,34 @@ var bodyRenderer = goldmark.New(
 	goldmark.WithParserOptions(parser.WithAutoHeadingID(), parser.WithASTTransformers(util.Prioritized(offlineImages{}, 100))),
 )
 
+// renderScratch is a buffer and the buffered writer over it that
+// goldmark renders into, reused from one body to the next (goldmark would
+// otherwise allocate a writer for every body).
+type renderScratch struct {
+	b bytes.Buffer
+	w *bufio.Writer
+}
+
+var renderPool = sync.Pool{New: func() any {
+	s := &renderScratch{}
+	s.w = bufio.NewWriter(&s.b)
+	return s
+}}
+
 // renderBody turns a record's Markdown body into HTML.
 func renderBody(md string) (string, error) {
-	var b bytes.Buffer
+	sc := renderPool.Get().(*renderScratch)
+	defer renderPool.Put(sc)
+	sc.b.Reset()
+	sc.w.Reset(&sc.b)
 	ctx := parser.NewContext(parser.WithIDs(&headingIDs{seen: map[string]int{}}))
-	if err := bodyRenderer.Convert([]byte(md), &b, parser.WithContext(ctx)); err != nil {
+	if err := bodyRenderer.Convert([]byte(md), sc.w, parser.WithContext(ctx)); err != nil {
 		return "", err
 	}
-	return b.String(), nil
+	if err := sc.w.Flush(); err != nil {
+		return "", err
+	}
+	return sc.b.String(), nil
 }
 
 // headingIDs makes heading anchors that keep Chinese text (实施方案 →

@@ -92,15 +92,18 @@ func (s *splicer) Create(name string) (afero.File, error) {
 	if err != nil || !strings.HasSuffix(name, ".html") {
 		return f, err
 	}
-	return &splicedFile{File: f, s: s}, nil
+	return &splicedFile{File: f, s: s, buf: bufPool.Get().(*bytes.Buffer)}, nil
 }
+
+// bufPool holds the buffers splicedFile collects pages in.
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 func (s *splicer) OpenFile(name string, flag int, perm os.FileMode) (afero.File, error) {
 	f, err := s.Fs.OpenFile(name, flag, perm)
 	if err != nil || flag&(os.O_WRONLY|os.O_RDWR) == 0 || !strings.HasSuffix(name, ".html") {
 		return f, err
 	}
-	return &splicedFile{File: f, s: s}, nil
+	return &splicedFile{File: f, s: s, buf: bufPool.Get().(*bytes.Buffer)}, nil
 }
 
 // splicedFile holds what Hugo writes and, on Close, writes it with its
@@ -109,15 +112,26 @@ func (s *splicer) OpenFile(name string, flag int, perm os.FileMode) (afero.File,
 type splicedFile struct {
 	afero.File
 	s   *splicer
-	buf bytes.Buffer
+	buf *bytes.Buffer // from bufPool until Close
 }
 
-func (f *splicedFile) Write(p []byte) (int, error) { return f.buf.Write(p) }
+func (f *splicedFile) Write(p []byte) (int, error) {
+	if f.buf == nil {
+		return 0, os.ErrClosed
+	}
+	return f.buf.Write(p)
+}
 
-func (f *splicedFile) WriteString(s string) (int, error) { return f.buf.WriteString(s) }
+func (f *splicedFile) WriteString(s string) (int, error) { return f.Write([]byte(s)) }
 
 func (f *splicedFile) Close() error {
+	if f.buf == nil {
+		return os.ErrClosed
+	}
 	err := f.flush()
+	f.buf.Reset()
+	bufPool.Put(f.buf)
+	f.buf = nil
 	if cerr := f.File.Close(); err == nil {
 		err = cerr
 	}
