@@ -1,6 +1,7 @@
 package record
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -20,20 +21,31 @@ var yamlLineRe = regexp.MustCompile(`^yaml: (?:line (\d+): )?(.*)$`)
 // parseYAML parses exactly one YAML document holding a mapping. lineOffset
 // is added to every line (front matter starts below the --- line).
 func parseYAML(data []byte, lineOffset int, positions bool) (map[string]any, map[string]Pos, error) {
-	dec := yaml.NewDecoder(strings.NewReader(string(data)))
 	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
+	if mayHoldDocuments(data) {
+		dec := yaml.NewDecoder(bytes.NewReader(data))
+		if err := dec.Decode(&doc); err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil, nil, errorf(1+lineOffset, 1, "record/empty", "记录为空：至少需要 id、kind 和 title")
+			}
+			return nil, nil, syntaxError(err, lineOffset)
+		}
+		var extra yaml.Node
+		switch err := dec.Decode(&extra); {
+		case err == nil:
+			return nil, nil, errorf(extra.Line+lineOffset, 1, "yaml/multi-document", "一个文件只能有一个 YAML 文档；请删除多余的 --- 分隔行，或拆成多个文件")
+		case !errors.Is(err, io.EOF):
+			return nil, nil, syntaxError(err, lineOffset)
+		}
+	} else {
+		// One document at most: parsing the bytes in place is much
+		// cheaper than the decoder's reader.
+		if err := yaml.Unmarshal(data, &doc); err != nil {
+			return nil, nil, syntaxError(err, lineOffset)
+		}
+		if doc.Kind == 0 {
 			return nil, nil, errorf(1+lineOffset, 1, "record/empty", "记录为空：至少需要 id、kind 和 title")
 		}
-		return nil, nil, syntaxError(err, lineOffset)
-	}
-	var extra yaml.Node
-	switch err := dec.Decode(&extra); {
-	case err == nil:
-		return nil, nil, errorf(extra.Line+lineOffset, 1, "yaml/multi-document", "一个文件只能有一个 YAML 文档；请删除多余的 --- 分隔行，或拆成多个文件")
-	case !errors.Is(err, io.EOF):
-		return nil, nil, syntaxError(err, lineOffset)
 	}
 	w := walker{lineOffset: lineOffset}
 	if positions {
@@ -54,6 +66,17 @@ func parseYAML(data []byte, lineOffset int, positions bool) (map[string]any, map
 		return nil, nil, err
 	}
 	return v.(map[string]any), w.index, nil
+}
+
+// mayHoldDocuments reports whether data has a line that starts with a
+// document marker (--- or ...), and so may hold more than one document.
+func mayHoldDocuments(data []byte) bool {
+	for line := range bytes.Lines(data) {
+		if bytes.HasPrefix(line, []byte("---")) || bytes.HasPrefix(line, []byte("...")) {
+			return true
+		}
+	}
+	return false
 }
 
 // syntaxError turns a yaml.v3 error string into a positioned Error. yaml.v3

@@ -199,31 +199,9 @@ func short(date string) string {
 
 // writePages writes one Hugo page per record and an index page per kind.
 func (s *stage) writePages() error {
-	var buf bytes.Buffer
-	for _, name := range s.rp.Schemas.KindNames() {
-		k := s.rp.Schemas.Kinds[name]
-		v := listView{Kind: name, Columns: listColumns(name)}
-		for _, r := range s.byKind[name] {
-			it := s.itemOf(r)
-			if !it.Restricted {
-				it.Note = listNote(r)
-			}
-			v.Items = append(v.Items, it)
-		}
-		buf.Reset()
-		if err := s.list.Execute(&buf, v); err != nil {
-			return fmt.Errorf("%s 列表：%w", k.Label, err)
-		}
-		key := "list:" + name
-		if err := s.parts.add(key, name+"/index.html", buf.Bytes()); err != nil {
-			return err
-		}
-		front := map[string]any{"title": k.Label, "kind": name, "count": len(s.byKind[name]), "statuses": k.EnumLabels["/status"], "part": key}
-		if err := writePageFS(s.fs, filepath.Join(s.dir, "content", name, "_index.md"), front, ""); err != nil {
-			return err
-		}
-	}
-	// Record pages are independent: render them on every core.
+	// Pages are independent: render them on every core, the kinds' lists
+	// first (the longest jobs), then the records.
+	kinds := s.rp.Schemas.KindNames()
 	s.docs = make([]search.Doc, len(s.recs))
 	jobs := make(chan int)
 	errs := make(chan error, runtime.GOMAXPROCS(0))
@@ -235,14 +213,18 @@ func (s *stage) writePages() error {
 			var first error
 			var buf bytes.Buffer
 			for i := range jobs {
-				if first == nil {
-					first = s.writeRecordPage(i, &buf)
+				switch {
+				case first != nil:
+				case i < len(kinds):
+					first = s.writeListPage(kinds[i], &buf)
+				default:
+					first = s.writeRecordPage(i-len(kinds), &buf)
 				}
 			}
 			errs <- first
 		}()
 	}
-	for i := range s.recs {
+	for i := range len(kinds) + len(s.recs) {
 		jobs <- i
 	}
 	close(jobs)
@@ -254,6 +236,30 @@ func (s *stage) writePages() error {
 		}
 	}
 	return nil
+}
+
+// writeListPage writes the index page of a kind: its list of records,
+// rendered in Go (the theme's go/list.html); buf is the caller's scratch.
+func (s *stage) writeListPage(name string, buf *bytes.Buffer) error {
+	k := s.rp.Schemas.Kinds[name]
+	v := listView{Kind: name, Columns: listColumns(name)}
+	for _, r := range s.byKind[name] {
+		it := s.itemOf(r)
+		if !it.Restricted {
+			it.Note = listNote(r)
+		}
+		v.Items = append(v.Items, it)
+	}
+	buf.Reset()
+	if err := s.list.Execute(buf, v); err != nil {
+		return fmt.Errorf("%s 列表：%w", k.Label, err)
+	}
+	key := "list:" + name
+	if err := s.parts.add(key, name+"/index.html", buf.Bytes()); err != nil {
+		return err
+	}
+	front := map[string]any{"title": k.Label, "kind": name, "count": len(s.byKind[name]), "statuses": k.EnumLabels["/status"], "part": key}
+	return writePageFS(s.fs, filepath.Join(s.dir, "content", name, "_index.md"), front, "")
 }
 
 func dateOnly(d string) string {
