@@ -4,7 +4,7 @@ GO      ?= go
 BIN     := bin/opsbook
 RECORDS ?= 100000
 
-.PHONY: build demo test bench lint fuzz gen clean
+.PHONY: build demo test bench bench-site lint fuzz gen clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/opsbook
@@ -36,6 +36,13 @@ bench: build
 	$(GO) test -run '^$$' -bench Run1000HTTPChecks -benchtime 5x ./internal/runner
 	$(GO) test -run '^$$' -bench IndexSize -benchtime 1x ./internal/search
 	./.ci/bench-git
+
+## bench-site: the site's figures — build time and peak RSS at 10,000 and
+## 100,000 records against plain Hugo (ratio), search index bytes per page
+## and per query (SITE_RECORDS=10000 for one size, RUNS_LARGE=3 for a median at
+## 100,000; TMPDIR on tmpfs keeps disk noise out)
+bench-site:
+	RECORDS=$(or $(SITE_RECORDS),10000,100000) ./.ci/bench-site
 
 ## lint: formatting, vet and a tidy go.mod
 lint:
