@@ -68,12 +68,7 @@ func newGoTemplate(path, lang string) (*template.Template, error) {
 		// the link relative to the page, as it does for the layouts' links.
 		"relURL": func(u string) string { return "/" + strings.TrimPrefix(u, "/") },
 		"add":    func(a, b int) int { return a + b },
-		"first": func(n int, items []item) []item {
-			if len(items) > n {
-				return items[:n]
-			}
-			return items
-		},
+
 	}
 	t, err := template.New(path).Funcs(funcs).Parse(strings.TrimSuffix(string(text), "\n"))
 	if err != nil {

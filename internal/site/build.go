@@ -59,6 +59,9 @@ func (p *phaseTimer) mark(phase string) {
 	now := time.Now()
 	if tracePhase != nil {
 		tracePhase(phase, now.Sub(time.Time(*p)))
+		if zzCPU != nil {
+			zzCPU()
+		}
 	}
 	*p = phaseTimer(now)
 }
@@ -346,3 +349,5 @@ func copyEmbeddedFS(to afero.Fs, fsys fs.FS, root, dst string) error {
 }
 
 var stageGCPercent = 400
+
+var zzCPU func()

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -234,6 +235,20 @@ func testRepresentativePages(t *testing.T, s *builtSite) {
 	}
 	if !strings.Contains(asset, `href="../../change/CHG-2026-001/"`) {
 		t.Errorf("asset page fep-wjw does not link CHG-2026-001, which names it in assets")
+	}
+
+	// A long related-records group lists the newest maxBacklinks and says
+	// how many there are, with a search for the rest.
+	gw := readOut(t, s.out, "asset/api-gateway/index.html")
+	hint := regexp.MustCompile(`(?s)<h3>巡检 .*?<tbody>(.*?)</tbody>\n</table>\n<p class="hint">共 (\d+) 条，这里列出最近 (\d+) 条；其余可<a href="../../search/\?q=api-gateway">`).FindStringSubmatch(gw)
+	if hint == nil {
+		t.Fatalf("asset page api-gateway: no inspection group ending in a hint with a search link")
+	}
+	if rows := strings.Count(hint[1], "<tr"); rows != maxBacklinks || hint[3] != strconv.Itoa(maxBacklinks) {
+		t.Errorf("api-gateway lists %d inspections and says %s, want %d", rows, hint[3], maxBacklinks)
+	}
+	if total, _ := strconv.Atoi(hint[2]); total <= maxBacklinks {
+		t.Errorf("api-gateway's hint says %d in all, want more than %d", total, maxBacklinks)
 	}
 
 	// The project's own document_attributes are the columns of its documents.

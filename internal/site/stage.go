@@ -122,7 +122,12 @@ func (s *stage) load(warn func(string)) {
 	}
 	for _, r := range s.recs {
 		for _, ref := range r.kind.Refs {
-			field := title(r.kind, "/"+strings.Join(ref.Pattern, "/"), ref.Pattern[0])
+			// The referring field's title: a list's own ("assets/*" → 相关资产).
+			named := ref.Pattern
+			for len(named) > 1 && named[len(named)-1] == "*" {
+				named = named[:len(named)-1]
+			}
+			field := title(r.kind, "/"+strings.Join(named, "/"), named[len(named)-1])
 			rules.Each(r.Fields, ref.Pattern, "", func(_ string, v any) {
 				id, _ := v.(string)
 				if t, ok := s.byID[id]; ok && t.kind.Name == ref.Target && t != r {
@@ -146,7 +151,8 @@ type backlinkView struct {
 	Kind  string `json:"kind"`
 	Label string `json:"label"`
 	Field string `json:"field"`
-	Items []item `json:"items"`
+	Items []item `json:"items"` // the newest maxBacklinks
+	Total int    `json:"total"` // all of them
 }
 
 // item is a record in a list.
@@ -299,8 +305,16 @@ func listNote(r *rec) string {
 	return ""
 }
 
+// maxBacklinks is how many records a related-records group lists (the
+// newest); the group says how many there are in all.
+const maxBacklinks = 50
+
 func (s *stage) backlinks(r *rec) []backlinkView {
-	groups := map[string]*backlinkView{}
+	type group struct {
+		view *backlinkView
+		from []*rec
+	}
+	groups := map[string]*group{}
 	var order []string
 	for _, b := range s.back[r.id] {
 		if r.kind.Name == "project" && b.From.kind.Name == "document" {
@@ -309,22 +323,34 @@ func (s *stage) backlinks(r *rec) []backlinkView {
 		key := b.From.kind.Name + "|" + b.Field
 		g, ok := groups[key]
 		if !ok {
-			g = &backlinkView{Kind: b.From.kind.Name, Label: b.From.kind.Label, Field: b.Field}
+			g = &group{view: &backlinkView{Kind: b.From.kind.Name, Label: b.From.kind.Label, Field: b.Field}}
 			groups[key] = g
 			order = append(order, key)
 		}
-		it := s.itemOn(b.From, r)
-		if r.kind.Name == "asset" && b.From.kind.Name == "inspection" && !it.Restricted {
-			it.Note = itemStatusFor(b.From, r.id)
-		}
-		g.Items = append(g.Items, it)
+		g.from = append(g.from, b.From)
 	}
-	sort.Slice(order, func(i, j int) bool { return order[i] < order[j] })
+	sort.Strings(order)
+	// Newest first by the date a list shows (none for a placeholder), the
+	// order of the references among equals; only the listed ones become items.
+	listedDate := func(from *rec) string {
+		if !visibleOn(from, r) {
+			return ""
+		}
+		return short(from.date)
+	}
 	out := make([]backlinkView, 0, len(order))
 	for _, k := range order {
 		g := groups[k]
-		sort.SliceStable(g.Items, func(i, j int) bool { return g.Items[i].Date > g.Items[j].Date })
-		out = append(out, *g)
+		sort.SliceStable(g.from, func(i, j int) bool { return listedDate(g.from[i]) > listedDate(g.from[j]) })
+		g.view.Total = len(g.from)
+		for _, from := range g.from[:min(len(g.from), maxBacklinks)] {
+			it := s.itemOn(from, r)
+			if r.kind.Name == "asset" && from.kind.Name == "inspection" && !it.Restricted {
+				it.Note = itemStatusFor(from, r.id)
+			}
+			g.view.Items = append(g.view.Items, it)
+		}
+		out = append(out, *g.view)
 	}
 	return out
 }
