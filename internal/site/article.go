@@ -68,7 +68,6 @@ func newGoTemplate(path, lang string) (*template.Template, error) {
 		// the link relative to the page, as it does for the layouts' links.
 		"relURL": func(u string) string { return "/" + strings.TrimPrefix(u, "/") },
 		"add":    func(a, b int) int { return a + b },
-
 	}
 	t, err := template.New(path).Funcs(funcs).Parse(strings.TrimSuffix(string(text), "\n"))
 	if err != nil {
