@@ -82,7 +82,9 @@ func benchSiteBuild(b *testing.B, n int) {
 	for i := 0; i < b.N; i++ {
 		var log bytes.Buffer
 		var ph strings.Builder
-		tracePhase = func(p string, d time.Duration) { fmt.Fprintf(&ph, " %s %.2fs", p, d.Seconds()) }
+		tracePhase = func(p string, wall, cpu time.Duration) {
+			fmt.Fprintf(&ph, " %s %.2fs（CPU %.2fs）", p, wall.Seconds(), cpu.Seconds())
+		}
 		r := measureBuild(b, out, func() error {
 			var err error
 			res, err = Build(context.Background(), Options{Root: repo, Out: out, Now: fixedNow(), Log: &log})
