@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/opsbook/opsbook/internal/record"
 	"github.com/opsbook/opsbook/internal/validate"
@@ -222,6 +223,48 @@ func TestRunRecordsAndPushes(t *testing.T) {
 	// A change that ran successfully does not run again.
 	_, err = f.prepare(c.id, "2026-02-17 10:40", nil)
 	refused(t, err, RefuseExecuted)
+}
+
+// Two runs of one change never overlap: while one holds the change's lock
+// another is refused before any step, and a run that finished after this
+// one's checks is seen in its execution record.
+func TestConcurrentRunIsRefused(t *testing.T) {
+	f := newFixture(t)
+	c := change{id: "CHG-2026-133", start: holidayStart, end: holidayEnd, steps: f.ssh("step-a", f.logs("a"))}
+	f.approved(c)
+	pl, err := f.prepare(c.id, inHoliday, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	held, err := lockChange(f.lockDir, c.id, "/srv/other-clone", "李娜", time.Date(2026, 2, 17, 10, 31, 0, 0, shanghai))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = pl.Execute(context.Background(), f.options(inHoliday, nil))
+	r := refused(t, err, RefuseRunning)
+	if msg := r.Error(); !strings.Contains(msg, "正在执行中") || !strings.Contains(msg, "李娜") || !strings.Contains(msg, "/srv/other-clone") {
+		t.Errorf("refusal does not say who holds the run: %s", msg)
+	}
+	if got := f.logged(); len(got) != 0 {
+		t.Fatalf("steps ran while another run held the lock: %v", got)
+	}
+
+	// The other run finishes and records its success; this one, prepared
+	// before that, must not run the steps again.
+	held.release()
+	f.write("content/execution/2026/EXE-2026-0217-103100-"+c.id+".yaml", "id: EXE-2026-0217-103100-"+c.id+
+		"\nkind: execution\ntitle: 执行\nchange: "+c.id+"\noutcome: success\n")
+	_, err = pl.Execute(context.Background(), f.options(inHoliday, nil))
+	refused(t, err, RefuseExecuted)
+	if got := f.logged(); len(got) != 0 {
+		t.Fatalf("steps ran again after a successful run: %v", got)
+	}
+	// The lock is free again: a fresh run of another change is not blocked.
+	again, err := lockChange(f.lockDir, c.id, f.clone, "王强", time.Now())
+	if err != nil {
+		t.Fatalf("the lock was not released: %v", err)
+	}
+	again.release()
 }
 
 func TestFailingStepRollsBackInReverse(t *testing.T) {

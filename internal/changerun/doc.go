@@ -42,7 +42,11 @@
 //     unless it is an emergency with a written justification;
 //   - now is inside the window.
 //
-// Plan.Execute runs the steps in order. When one fails, the rollback steps
+// Plan.Execute first takes the change's lock (a flock under
+// DefaultLockDir, one per change id, released when the process ends) and
+// re-reads the work tree's execution records, so a second run started
+// meanwhile on the machine, or one that finished since Prepare, is refused
+// before any step. It then runs the steps in order. When one fails, the rollback steps
 // of the steps run so far — the failed one first, then backwards — are run
 // in that order; a failing rollback step stops the rollback (someone must
 // look). Rollback runs to completion even when the context is cancelled,

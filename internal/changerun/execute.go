@@ -72,6 +72,25 @@ func (pl *Plan) Execute(ctx context.Context, o Options) (*Report, error) {
 	if reason, ok := pl.inWindow(o.Now()); !ok {
 		return nil, &Refusal{Change: pl.ID, Reasons: []Reason{reason}}
 	}
+	// One run of a change at a time: a second one started meanwhile (an
+	// operator and a scheduled job, two terminals) is refused, and one that
+	// finished since Prepare is seen in its execution record.
+	lock, err := lockChange(o.LockDir, pl.ID, pl.rp.Root, o.Operator, o.Now())
+	var locked *errLocked
+	if errors.As(err, &locked) {
+		return nil, &Refusal{Change: pl.ID, Reasons: []Reason{{RefuseRunning,
+			fmt.Sprintf("变更 %s 正在执行中（%s）；请等它结束并查看执行记录，不要重复执行", pl.ID, locked.holder)}}}
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer lock.release()
+	if prev, err := executedOnDisk(pl.rp.Root, pl.rp.Config.MaxFileSize, pl.ID); err != nil {
+		return nil, err
+	} else if prev != "" {
+		return nil, &Refusal{Change: pl.ID, Reasons: []Reason{{RefuseExecuted,
+			fmt.Sprintf("变更已由执行记录 %s 成功实施（在本次检查之后完成），不能重复执行", prev)}}}
+	}
 	loc := pl.rp.Config.Location
 	rep := &Report{Plan: pl, Operator: o.Operator, Host: o.Host, Outcome: OutcomeSuccess, Started: o.Now().In(loc)}
 	steps := pl.Procedure.Steps

@@ -42,6 +42,8 @@ type Options struct {
 	Commit   bool // commit the execution record on Branch
 	Push     bool // and push it (implies Commit)
 	GitSSH   gitrepo.SSHOptions
+	// LockDir holds Execute's per-change locks; default DefaultLockDir.
+	LockDir string
 }
 
 func (o *Options) defaults() {
@@ -50,6 +52,9 @@ func (o *Options) defaults() {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.LockDir == "" {
+		o.LockDir = DefaultLockDir()
 	}
 	if o.Host == "" {
 		o.Host, _ = os.Hostname()
@@ -66,6 +71,7 @@ const (
 	RefuseNotApproved   = "not-approved"   // on the main line without an independent merge
 	RefuseStatus        = "status"         // status is not approved
 	RefuseExecuted      = "executed"       // an earlier execution succeeded
+	RefuseRunning       = "running"        // another run of it is under way on this machine
 	RefuseNoSteps       = "no-steps"       // nothing to execute
 	RefuseInvalid       = "invalid"        // the change or its steps do not validate
 	RefuseSecrets       = "secrets"        // a secret reference cannot be expanded

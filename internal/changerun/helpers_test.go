@@ -49,6 +49,7 @@ type fixture struct {
 	clone, remote string
 	sshd          *sshtest.Server
 	logFile       string
+	lockDir       string // Execute's per-change locks
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -56,6 +57,7 @@ func newFixture(t *testing.T) *fixture {
 	f := &fixture{t: t, sshd: sshtest.Start(t)}
 	base := t.TempDir()
 	f.logFile = filepath.Join(base, "steps.log")
+	f.lockDir = filepath.Join(base, "locks")
 	f.remote = filepath.Join(base, "remote.git")
 	run(t, base, admin, "git", "init", "-q", "--bare", "-b", "main", f.remote)
 	f.clone = filepath.Join(base, "ops")
@@ -203,7 +205,7 @@ func (f *fixture) open() *validate.Repository {
 
 func (f *fixture) options(now string, env map[string]string) Options {
 	return Options{
-		Now: clock(now), Operator: "王强", Host: "runner-test", Commit: true, Push: true,
+		Now: clock(now), Operator: "王强", Host: "runner-test", Commit: true, Push: true, LockDir: f.lockDir,
 		Secrets: secret.Source{Env: func(k string) (string, bool) { v, ok := env[k]; return v, ok }},
 	}
 }

@@ -1,0 +1,88 @@
+package changerun
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/opsbook/opsbook/internal/record"
+	"github.com/opsbook/opsbook/internal/repo"
+)
+
+// DefaultLockDir is where Execute takes its per-change locks: one machine,
+// one execution of a change at a time, whichever clone it runs from.
+func DefaultLockDir() string { return filepath.Join(os.TempDir(), "opsbook-locks") }
+
+// changeLock is an exclusive lock (flock) on a change, held from just
+// before Execute's last checks until its execution record is committed.
+// The kernel drops it when the process ends, so a killed run leaves no
+// stale lock behind.
+type changeLock struct{ f *os.File }
+
+// errLocked means another process holds the lock; holder describes it.
+type errLocked struct{ holder string }
+
+func (e *errLocked) Error() string { return "locked by " + e.holder }
+
+// lockChange takes the lock of change id in dir without waiting.
+func lockChange(dir, id, root, operator string, now time.Time) (*changeLock, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("创建锁目录 %s：%w", dir, err)
+	}
+	path := filepath.Join(dir, "change-"+id+".lock")
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("打开执行锁 %s：%w", path, err)
+	}
+	if err := tryLock(f); err != nil {
+		holder, _ := os.ReadFile(path)
+		f.Close()
+		if errors.Is(err, errWouldBlock) {
+			h := strings.TrimSpace(string(holder))
+			if h == "" {
+				h = "未知进程"
+			}
+			return nil, &errLocked{holder: h}
+		}
+		return nil, fmt.Errorf("加执行锁 %s：%w", path, err)
+	}
+	// Who holds it, for the message another run prints.
+	if err := f.Truncate(0); err == nil {
+		fmt.Fprintf(f, "进程 %d，操作人 %s，仓库 %s，开始于 %s\n", os.Getpid(), operator, root, now.Format("2006-01-02 15:04:05"))
+	}
+	return &changeLock{f: f}, nil
+}
+
+// release drops the lock. The file stays: removing it would let a third
+// run lock a new file while a second still waits on the old one.
+func (l *changeLock) release() {
+	if l != nil && l.f != nil {
+		l.f.Truncate(0)
+		l.f.Close() // closing the last descriptor releases the flock
+		l.f = nil
+	}
+}
+
+// executedOnDisk is successfulExecution read afresh from the work tree's
+// execution records of change id (their file names end in the change id):
+// another run may have finished since Prepare opened the repository.
+func executedOnDisk(root string, maxSize int64, id string) (string, error) {
+	matches, err := filepath.Glob(filepath.Join(root, repo.ContentDir, "execution", "*", "EXE-*-"+id+".yaml"))
+	if err != nil {
+		return "", err
+	}
+	for _, m := range matches {
+		rel, _ := filepath.Rel(root, m)
+		r, err := record.ReadFields(m, filepath.ToSlash(rel), maxSize)
+		if err != nil {
+			continue // validate reports it; it cannot prove a success
+		}
+		if str(r.Fields["change"]) == id && str(r.Fields["outcome"]) == OutcomeSuccess {
+			return r.ID(), nil
+		}
+	}
+	return "", nil
+}
