@@ -267,6 +267,49 @@ func TestConcurrentRunIsRefused(t *testing.T) {
 	again.release()
 }
 
+// A clone whose main line lags the remote's is refused (CheckRemote, the
+// CLI's default): someone may have cancelled the change meanwhile.
+func TestStaleMainLineIsRefused(t *testing.T) {
+	f := newFixture(t)
+	c := change{id: "CHG-2026-134", start: holidayStart, end: holidayEnd, steps: f.ssh("step-a", f.logs("a"))}
+	f.approved(c)
+	o := f.options(inHoliday, nil)
+	o.CheckRemote = true
+	if _, err := Prepare(context.Background(), f.open(), c.id, o); err != nil {
+		t.Fatalf("an up-to-date clone was refused: %v", err)
+	}
+
+	// Another engineer cancels the change on the remote's main.
+	other := filepath.Join(t.TempDir(), "other")
+	run(t, filepath.Dir(other), admin, "git", "clone", "-q", f.remote, other)
+	data, err := os.ReadFile(filepath.Join(other, c.path()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cancelled := strings.Replace(string(data), "status: approved", "status: cancelled", 1)
+	if err := os.WriteFile(filepath.Join(other, c.path()), []byte(cancelled), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run(t, other, reviewer, "git", "commit", "-qam", "取消变更 "+c.id)
+	run(t, other, reviewer, "git", "push", "-q", "origin", "main")
+
+	r := refused(t, func() error { _, err := Prepare(context.Background(), f.open(), c.id, o); return err }(), RefuseStale)
+	if !strings.Contains(r.Error(), "git pull") {
+		t.Errorf("the refusal does not say to pull: %v", r)
+	}
+	// Without the check (--offline) the stale approval would still pass:
+	// that is what the check is for.
+	o.CheckRemote = false
+	if _, err := Prepare(context.Background(), f.open(), c.id, o); err != nil {
+		t.Fatalf("offline: %v", err)
+	}
+	// After pulling, the cancellation is what refuses it.
+	f.git(admin, "pull", "-q", "--ff-only", "origin", "main")
+	o.CheckRemote = true
+	_, err = Prepare(context.Background(), f.open(), c.id, o)
+	refused(t, err, RefuseStatus)
+}
+
 func TestFailingStepRollsBackInReverse(t *testing.T) {
 	f := newFixture(t)
 	c := change{id: "CHG-2026-141", start: holidayStart, end: holidayEnd,

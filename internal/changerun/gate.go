@@ -44,6 +44,10 @@ type Options struct {
 	GitSSH   gitrepo.SSHOptions
 	// LockDir holds Execute's per-change locks; default DefaultLockDir.
 	LockDir string
+	// CheckRemote makes Prepare ask the remote (origin) for the main
+	// line's tip first and refuse when the local one lacks commits of it:
+	// the change may have been cancelled, edited or executed since.
+	CheckRemote bool
 }
 
 func (o *Options) defaults() {
@@ -72,6 +76,7 @@ const (
 	RefuseStatus        = "status"         // status is not approved
 	RefuseExecuted      = "executed"       // an earlier execution succeeded
 	RefuseRunning       = "running"        // another run of it is under way on this machine
+	RefuseStale         = "stale"          // the local main line lacks commits of the remote's (or it cannot be asked)
 	RefuseNoSteps       = "no-steps"       // nothing to execute
 	RefuseInvalid       = "invalid"        // the change or its steps do not validate
 	RefuseSecrets       = "secrets"        // a secret reference cannot be expanded
@@ -142,6 +147,18 @@ func Prepare(ctx context.Context, rp *validate.Repository, id string, o Options)
 	o.defaults()
 	refuse := func(code, format string, args ...any) *Refusal {
 		return &Refusal{Change: id, Reasons: []Reason{{code, fmt.Sprintf(format, args...)}}}
+	}
+	if o.CheckRemote {
+		f, err := gitrepo.CheckUpToDate(ctx, rp.Root, o.Branch, gitrepo.CommitOptions{SSH: o.GitSSH})
+		switch {
+		case errors.Is(err, gitrepo.ErrNoRemote), errors.Is(err, gitrepo.ErrNotRepository):
+			// nothing to compare with (the approval gate says the rest)
+		case err != nil:
+			return nil, refuse(RefuseStale, "无法向远程核对主分支 %s 是否最新：%v。确认按本地主分支执行请加 --offline", o.Branch, err)
+		case f.Behind:
+			return nil, refuse(RefuseStale, "本地主分支 %s（%s）落后于远程（%s）：远程上该变更可能已被撤销、修改或执行。请先 git pull --ff-only 再执行",
+				o.Branch, shortHash(f.Local), shortHash(f.Remote))
+		}
 	}
 	trail, err := gitrepo.AuditTrail(ctx, rp.Root, o.Branch, repo.ContentDir+"/change/")
 	if errors.Is(err, gitrepo.ErrNotRepository) {
@@ -362,6 +379,13 @@ func successfulExecution(rp *validate.Repository, id string) (string, error) {
 		}
 	}
 	return "", nil
+}
+
+func shortHash(h string) string {
+	if h == "" {
+		return "无"
+	}
+	return h[:min(len(h), 10)]
 }
 
 // readAt reads rel from the tip of branch.

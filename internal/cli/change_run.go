@@ -44,16 +44,18 @@ func stdinIsTerminal() bool {
 type changeRunOptions struct {
 	repo, operator, branch string
 	yes, dryRun, noPush    bool
+	offline                bool
 }
 
 func runChangeRun(ctx context.Context, env *Env, args []string) int {
 	var o changeRunOptions
-	fs := flagSet(env, "change run", "change run 变更编号 [--yes] [--dry-run] [--operator 姓名] [--no-push] [--branch main]", &o.repo)
+	fs := flagSet(env, "change run", "change run 变更编号 [--yes] [--dry-run] [--operator 姓名] [--no-push] [--offline] [--branch main]", &o.repo)
 	fs.BoolVar(&o.yes, "yes", false, "不询问确认直接执行（自动化使用）；在终端上默认要求输入变更编号确认")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "只检查审批、状态、窗口和步骤参数并列出将执行的步骤，不连接任何主机、不写记录")
 	fs.StringVar(&o.operator, "operator", "", "操作人姓名，写入执行记录（默认：$OPSBOOK_OPERATOR，其次 git config user.name）")
 	fs.StringVar(&o.branch, "branch", changerun.DefaultBranch, "主分支：变更须经合并到达该分支，执行记录也提交到该分支")
 	fs.BoolVar(&o.noPush, "no-push", false, "只在本地提交执行记录，不推送")
+	fs.BoolVar(&o.offline, "offline", false, "不向远程核对本地主分支是否最新（远程不可达时使用，请确认已 git pull）")
 	pos, code, ok := parseOrExit(fs, args)
 	if !ok {
 		return code
@@ -72,7 +74,7 @@ func runChangeRun(ctx context.Context, env *Env, args []string) int {
 		o.operator = changerun.DefaultOperator(root)
 	}
 	opts := changerun.Options{Branch: o.branch, Now: changeRunNow, Operator: o.operator, Commit: true, Push: !o.noPush,
-		GitSSH: gitSSHFromEnv()}
+		GitSSH: gitSSHFromEnv(), CheckRemote: !o.offline}
 
 	plan, err := changerun.Prepare(ctx, rp, id, opts)
 	var refusal *changerun.Refusal
