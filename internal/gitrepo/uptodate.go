@@ -90,4 +90,3 @@ func CheckUpToDate(ctx context.Context, root, branch string, o CommitOptions) (F
 	f.Behind = !in
 	return f, nil
 }
-
