@@ -19,15 +19,17 @@ func init() {
 type publishOptions struct {
 	repo, dir, identity, knownHosts string
 	keep                            int
+	allowRestricted                 bool
 }
 
 func runPublish(ctx context.Context, env *Env, args []string) int {
 	var o publishOptions
-	fs := flagSet(env, "publish", "publish sftp://用户@主机[:端口]/路径 | 本机目录 [--dir public] [--identity 私钥文件] [--known-hosts 文件] [--keep 3]", &o.repo)
+	fs := flagSet(env, "publish", "publish sftp://用户@主机[:端口]/路径 | 本机目录 [--dir public] [--identity 私钥文件] [--known-hosts 文件] [--keep 3] [--allow-restricted]", &o.repo)
 	fs.StringVar(&o.dir, "dir", "", "要发布的站点目录（默认：仓库下的 public/，即 opsbook site build 的输出）")
 	fs.StringVar(&o.identity, "identity", "", "SSH 私钥文件（无口令；有口令的私钥请 ssh-add 给 ssh-agent）；不指定时用 ssh-agent（SSH_AUTH_SOCK）或 ~/.ssh/id_*")
 	fs.StringVar(&o.knownHosts, "known-hosts", "", "known_hosts 文件，必须记录服务器的主机密钥（默认：~/.ssh/known_hosts）")
 	fs.IntVar(&o.keep, "keep", publish.DefaultKeep, "保留最近几个版本（含当前版本），更早的删除")
+	fs.BoolVar(&o.allowRestricted, "allow-restricted", false, "站点含受控内容时仍然发布（仅当目标 Web 服务器自己按用户组控制访问时使用）")
 	pos, code, ok := parseOrExit(fs, args)
 	if !ok {
 		return code
@@ -60,7 +62,14 @@ func runPublish(ctx context.Context, env *Env, args []string) int {
 		src = filepath.Join(env.Dir, src)
 	}
 
-	warnRestricted(env, src)
+	if pages, projects := restrictedContent(src); pages > 0 {
+		what := fmt.Sprintf("要发布的站点含 %d 个受控页面或附件（%d 个受控项目），普通 Web 服务器会把它们提供给任何能访问的人", pages, projects)
+		if !o.allowRestricted {
+			return fail(env, fmt.Errorf("opsbook publish: %s，未发布：请用 opsbook site build --omit-restricted 重新构建后再发布，"+
+				"或只通过 opsbook site serve --access 提供该站点；目标服务器自己按用户组控制访问时加 --allow-restricted", what))
+		}
+		fmt.Fprintf(env.Stderr, "警告：%s；已按 --allow-restricted 发布，请确认目标服务器的访问控制。\n", what)
+	}
 	tty := isTerminal(env.Stderr)
 	var lastDraw time.Time
 	started := false
@@ -110,21 +119,21 @@ func publishSize(n int64) string {
 	return fmt.Sprintf("%d 字节", n)
 }
 
-// warnRestricted warns when the site being published holds restricted
-// documents: a plain web server would hand them to anyone who can reach it.
-func warnRestricted(env *Env, site string) {
+// restrictedContent counts the restricted pages and attachments of the
+// built site (its _access manifest) and their projects: a plain web server
+// would hand them to anyone who can reach it.
+func restrictedContent(site string) (pages, projects int) {
 	data, err := os.ReadFile(filepath.Join(site, filepath.FromSlash(access.ManifestPath)))
 	if err != nil {
-		return // built without restricted content, or by an older opsbook
+		return 0, 0 // built without restricted content, or by an older opsbook
 	}
 	m, err := access.ParseManifest(data)
 	if err != nil || len(m.Prefixes) == 0 {
-		return
+		return 0, 0
 	}
-	projects := map[string]bool{}
+	seen := map[string]bool{}
 	for _, p := range m.Prefixes {
-		projects[p] = true
+		seen[p] = true
 	}
-	fmt.Fprintf(env.Stderr, "警告：要发布的站点含 %d 个受控页面或附件（%d 个受控项目）。普通 Web 服务器会把它们提供给任何能访问的人："+
-		"请只通过 opsbook site serve --access 提供该站点，或用 opsbook site build --omit-restricted 重新构建后再发布。\n", len(m.Prefixes), len(projects))
+	return len(m.Prefixes), len(seen)
 }

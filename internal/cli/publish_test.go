@@ -31,13 +31,23 @@ func TestPublishCommand(t *testing.T) {
 	if strings.Contains(stderr, "受控") {
 		t.Errorf("a site without restricted content was warned about: %s", stderr)
 	}
-	// A site built with restricted documents is published with a warning.
+	// A site built with restricted documents is not published (a plain
+	// web server would serve them to anyone), unless the operator says
+	// the server controls access itself.
 	os.MkdirAll(filepath.Join(site, "_access"), 0o755)
 	os.WriteFile(filepath.Join(site, "_access", "restricted.json"),
 		[]byte(`{"v":1,"prefixes":{"document/DOC-2026-007/":"prj-upgrade-2026","project/prj-upgrade-2026/":"prj-upgrade-2026"},"indexes":{}}`), 0o644)
+	before, _ := os.Readlink(link)
 	_, stderr, code = run(t, dir, "publish", link, "--dir", "repo/public")
-	if code != ExitOK || !strings.Contains(stderr, "含 2 个受控页面或附件（1 个受控项目）") || !strings.Contains(stderr, "--omit-restricted") {
-		t.Errorf("restricted site: exit %d, want a warning naming --omit-restricted:\n%s", code, stderr)
+	if code != ExitError || !strings.Contains(stderr, "含 2 个受控页面或附件（1 个受控项目）") || !strings.Contains(stderr, "--omit-restricted") || !strings.Contains(stderr, "--allow-restricted") {
+		t.Errorf("restricted site: exit %d, want a refusal naming --omit-restricted and --allow-restricted:\n%s", code, stderr)
+	}
+	if after, _ := os.Readlink(link); after != before {
+		t.Errorf("a refused publish switched the site: %s → %s", before, after)
+	}
+	_, stderr, code = run(t, dir, "publish", link, "--dir", "repo/public", "--allow-restricted")
+	if code != ExitOK || !strings.Contains(stderr, "警告：") || !strings.Contains(stderr, "已发布") {
+		t.Errorf("--allow-restricted: exit %d, want a warning and a publish:\n%s", code, stderr)
 	}
 
 	for _, c := range []struct {
