@@ -49,14 +49,30 @@ func ServeWith(ctx context.Context, dir, addr string, o ServeOptions) error {
 	if ta, ok := ln.Addr().(*net.TCPAddr); ok {
 		loopback = ta.IP.IsLoopback()
 	}
-	h, err := access.NewServer(dir, access.Options{Policy: o.Access, AllowRestricted: o.Preview && o.Access == nil && loopback})
-	if err != nil {
-		return err
+	var h interface {
+		http.Handler
+		Restricted() bool
+		Close() error
+	}
+	if o.Access != nil && o.Access.File != "" {
+		// Edits to the access file take effect without a restart.
+		r, err := access.NewReloading(dir, access.Options{Policy: o.Access}, log)
+		if err != nil {
+			return err
+		}
+		go r.Watch(ctx, accessReloadInterval)
+		h = r
+	} else {
+		s, err := access.NewServer(dir, access.Options{Policy: o.Access, AllowRestricted: o.Preview && o.Access == nil && loopback})
+		if err != nil {
+			return err
+		}
+		h = s
 	}
 	defer h.Close()
 	switch {
 	case o.Access != nil:
-		fmt.Fprintf(log, "访问控制：%s（%d 个本地用户%s）\n", o.Access.File, len(o.Access.Users), ssoNote(o.Access))
+		fmt.Fprintf(log, "访问控制：%s（%d 个本地用户%s；修改该文件后自动生效，无需重启）\n", o.Access.File, len(o.Access.Users), ssoNote(o.Access))
 		if o.Access.CookieSecure && !loopback {
 			fmt.Fprintln(log, "提示：会话 Cookie 带 Secure 标志，浏览器只经 HTTPS 发送：请通过内网 Web 服务器的 HTTPS 地址访问（测试环境可在访问控制文件中设 session.cookie_secure: false）")
 		}
@@ -78,6 +94,9 @@ func ServeWith(ctx context.Context, dir, addr string, o ServeOptions) error {
 	}
 	return nil
 }
+
+// accessReloadInterval is how often site serve looks at the access file.
+var accessReloadInterval = 2 * time.Second
 
 func ssoNote(p *access.Policy) string {
 	if p.TrustedHeader == "" {
