@@ -56,7 +56,9 @@ func NewReloading(dir string, o Options, notes io.Writer) (*Reloading, error) {
 	return r, nil
 }
 
-func (r *Reloading) ServeHTTP(w http.ResponseWriter, req *http.Request) { r.cur.Load().ServeHTTP(w, req) }
+func (r *Reloading) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	r.cur.Load().ServeHTTP(w, req)
+}
 
 // Restricted reports whether the site has restricted content.
 func (r *Reloading) Restricted() bool { return r.cur.Load().Restricted() }
