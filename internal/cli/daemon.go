@@ -3,9 +3,13 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/opsbook/opsbook/internal/alert"
@@ -13,10 +17,95 @@ import (
 	"github.com/opsbook/opsbook/internal/daemon"
 	"github.com/opsbook/opsbook/internal/runbook"
 	"github.com/opsbook/opsbook/internal/runner"
+	"github.com/opsbook/opsbook/internal/validate"
 )
 
 func init() {
 	register(command{name: "runner", summary: "常驻运行：按计划（含节假日日历）执行所有运行手册，提供 /healthz 和 /metrics", run: runDaemon})
+}
+
+// runbookReloadInterval is how often the runner looks at runbooks/.
+var runbookReloadInterval = 30 * time.Second
+
+// loadRunbooks parses and checks every runbook of the repository; any
+// problem is printed and makes it an error.
+func loadRunbooks(env *Env, rp *validate.Repository) ([]*runbook.Runbook, error) {
+	var rbs []*runbook.Runbook
+	for _, p := range rp.Index.Runbooks() {
+		rb, vs, err := rp.LoadRunbook(p)
+		if err != nil {
+			return nil, err
+		}
+		if len(vs) > 0 {
+			for _, v := range vs {
+				fmt.Fprintln(env.Stderr, v.String())
+			}
+			return nil, fmt.Errorf("运行手册 %s 有错误；请先修正（opsbook validate %s）", p, p)
+		}
+		rbs = append(rbs, rb)
+	}
+	return rbs, nil
+}
+
+// alertersFor returns an alerter for every runbook with alerts, keeping
+// the one in old for a runbook whose alert settings in prev are unchanged
+// (its rate limits and de-duplication go on).
+func alertersFor(rbs, prev []*runbook.Runbook, old map[string]*alert.Alerter, platform string, loc *time.Location) (map[string]*alert.Alerter, error) {
+	before := map[string]*runbook.Runbook{}
+	for _, rb := range prev {
+		before[rb.ID] = rb
+	}
+	out := map[string]*alert.Alerter{}
+	for _, rb := range rbs {
+		if len(rb.Alerts) == 0 {
+			continue
+		}
+		if p, ok := before[rb.ID]; ok && old[rb.ID] != nil && reflect.DeepEqual(p.Alerts, rb.Alerts) {
+			out[rb.ID] = old[rb.ID]
+			continue
+		}
+		a, err := alert.FromConfig(rb.Alerts, platform, loc)
+		if err != nil {
+			return nil, fmt.Errorf("%s 的告警配置：%w", rb.ID, err)
+		}
+		out[rb.ID] = a
+	}
+	return out, nil
+}
+
+// watchRunbooks calls reload when a file under root/runbooks changes
+// (polling: no inotify limits, works on network file systems).
+func watchRunbooks(ctx context.Context, root string, every time.Duration, reload func()) {
+	last := runbookStamp(root)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if st := runbookStamp(root); st != last {
+				last = st
+				reload()
+			}
+		}
+	}
+}
+
+// runbookStamp names every file under root/runbooks with its size and
+// modification time.
+func runbookStamp(root string) string {
+	var b strings.Builder
+	filepath.WalkDir(filepath.Join(root, "runbooks"), func(p string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return nil
+		}
+		if info, err := e.Info(); err == nil {
+			fmt.Fprintf(&b, "%s %d %d\n", p, info.Size(), info.ModTime().UnixNano())
+		}
+		return nil
+	})
+	return b.String()
 }
 
 // gcAuto runs `git gc --auto` when the git CLI is installed; it returns at
@@ -45,40 +134,27 @@ func runDaemon(ctx context.Context, env *Env, args []string) int {
 		return code
 	}
 	root := rp.Root
-	var rbs []*runbook.Runbook
-	for _, p := range rp.Index.Runbooks() {
-		rb, vs, err := rp.LoadRunbook(p)
-		if err != nil {
-			return fail(env, err)
-		}
-		if len(vs) > 0 {
-			for _, v := range vs {
-				fmt.Fprintln(env.Stderr, v.String())
-			}
-			return fail(env, fmt.Errorf("opsbook runner: 运行手册 %s 有错误；请先修正（opsbook validate %s）", p, p))
-		}
-		rbs = append(rbs, rb)
+	rbs, err := loadRunbooks(env, rp)
+	if err != nil {
+		return fail(env, fmt.Errorf("opsbook runner: %w", err))
 	}
 	runner.CleanTemp(root, time.Hour)
 	_, gitErr := os.Stat(filepath.Join(root, ".git"))
 	// One alerter per runbook for the daemon's life, so rate limits and
-	// de-duplication span runs.
-	alerters := map[string]*alert.Alerter{}
-	for _, rb := range rbs {
-		if len(rb.Alerts) > 0 {
-			a, err := alert.FromConfig(rb.Alerts, rp.Config.Platform, rp.Config.Location)
-			if err != nil {
-				return fail(env, fmt.Errorf("opsbook runner: %s 的告警配置：%w", rb.ID, err))
-			}
-			alerters[rb.ID] = a
-		}
+	// de-duplication span runs (and reloads that leave its alerts alone).
+	var alertMu sync.Mutex
+	alerters, err := alertersFor(rbs, nil, nil, rp.Config.Platform, rp.Config.Location)
+	if err != nil {
+		return fail(env, fmt.Errorf("opsbook runner: %w", err))
 	}
 	run := func(ctx context.Context, rb *runbook.Runbook) (*runner.Report, error) {
 		opts := runner.Options{Root: root, Runner: name, Location: rp.Config.Location, MaxFileSize: rp.Config.MaxFileSize,
 			Commit: gitErr == nil, Push: push && gitErr == nil, GitSSH: gitSSHFromEnv()}
+		alertMu.Lock()
 		if a, ok := alerters[rb.ID]; ok {
 			opts.Alerter = a
 		}
+		alertMu.Unlock()
 		rep, err := runner.Run(ctx, rb, opts)
 		if err == nil && gitErr == nil {
 			gcAuto(ctx, root) // go-git writes loose objects; let git pack them now and then
@@ -93,6 +169,31 @@ func runDaemon(ctx context.Context, env *Env, args []string) int {
 	if addr := d.Addr(); addr != "" {
 		fmt.Fprintf(env.Stderr, "健康检查 http://%s/healthz ，指标 http://%s/metrics\n", addr, addr)
 	}
+	// Runbooks merged on the main line reach the work tree when a run's
+	// push replays onto the remote (or someone pulls): schedule them
+	// without a restart. A broken runbook keeps the previous schedule.
+	go watchRunbooks(ctx, root, runbookReloadInterval, func() {
+		rp, err := validate.Open(root)
+		if err == nil {
+			var next []*runbook.Runbook
+			if next, err = loadRunbooks(env, rp); err == nil {
+				alertMu.Lock()
+				var fresh map[string]*alert.Alerter
+				fresh, err = alertersFor(next, rbs, alerters, rp.Config.Platform, rp.Config.Location)
+				if err == nil {
+					var n int
+					if n, err = d.Replace(next); err == nil {
+						alerters, rbs = fresh, next
+						fmt.Fprintf(env.Stderr, "运行手册已更新，重新调度：%d 个运行手册按计划执行\n", n)
+					}
+				}
+				alertMu.Unlock()
+			}
+		}
+		if err != nil {
+			fmt.Fprintf(env.Stderr, "运行手册已修改但未生效，继续按原计划运行：%v\n", err)
+		}
+	})
 	<-ctx.Done()
 	fmt.Fprintln(env.Stderr, "收到停止信号，正在结束……")
 	if err := d.Stop(30 * time.Second); err != nil {

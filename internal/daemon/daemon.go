@@ -12,6 +12,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"reflect"
 	"sync"
 	"time"
 
@@ -46,6 +47,13 @@ type Daemon struct {
 	listener  net.Listener
 	mu        sync.Mutex
 	lastError map[string]string
+	running   map[string]bool // runbook ids with a run under way
+	schedMu   sync.Mutex      // serialises Replace
+	current   map[string]*runbook.Runbook
+	// runs is the context of every run: cancelled by Stop, not by a job's
+	// removal, so a Replace lets a run under way finish.
+	runs     context.Context
+	stopRuns context.CancelFunc
 }
 
 type metrics struct {
@@ -79,31 +87,18 @@ func Start(o Options) (*Daemon, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &Daemon{o: o, sched: s, metrics: newMetrics(), lastError: map[string]string{}}
-	scheduled := 0
+	d := &Daemon{o: o, sched: s, metrics: newMetrics(), lastError: map[string]string{}, running: map[string]bool{}, current: map[string]*runbook.Runbook{}}
+	d.runs, d.stopRuns = context.WithCancel(context.Background())
 	for _, rb := range o.Runbooks {
-		if rb.Cron == "" {
-			continue
-		}
-		cron, err := runner.NewSchedule(rb.Cron, rb.Days, o.Calendar, o.Location)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", rb.ID, err)
-		}
-		job, err := s.NewJob(gocron.CronJob(rb.Cron, false),
-			gocron.NewTask(d.runJob, rb),
-			gocron.WithName(rb.ID),
-			gocron.WithCronImplementation(cron),
-			gocron.WithSingletonMode(gocron.LimitModeReschedule),
-		)
-		if err != nil {
-			return nil, fmt.Errorf("调度 %s：%w", rb.ID, err)
-		}
-		_ = job
-		scheduled++
-		if cron.Stalled(time.Now().In(o.Location)) {
-			fmt.Fprintf(o.Log, "警告：%s 没有下一次运行时间——节假日数据只到 %d 年；更新 internal/calendar/data 后重新构建\n", rb.ID, lastYear(o.Calendar))
-		}
-		fmt.Fprintf(o.Log, "已调度 %s（%s，cron %q，%s）\n", rb.ID, rb.Title, rb.Cron, daysLabel(rb.Days))
+		d.current[rb.ID] = rb
+	}
+	crons, err := d.schedules(o.Runbooks)
+	if err != nil {
+		return nil, err
+	}
+	scheduled, err := d.scheduleAll(o.Runbooks, crons)
+	if err != nil {
+		return nil, err
 	}
 	if o.Listen != "" {
 		ln, err := net.Listen("tcp", o.Listen)
@@ -121,6 +116,95 @@ func Start(o Options) (*Daemon, error) {
 	d.updateNextRuns()
 	fmt.Fprintf(o.Log, "runner 已启动：%d 个运行手册按计划执行\n", scheduled)
 	return d, nil
+}
+
+// schedules builds the calendar-aware schedule of every runbook with a
+// cron, by id; the first that cannot be built is the error.
+func (d *Daemon) schedules(rbs []*runbook.Runbook) (map[string]*runner.Schedule, error) {
+	out := map[string]*runner.Schedule{}
+	for _, rb := range rbs {
+		if rb.Cron == "" {
+			continue
+		}
+		cron, err := runner.NewSchedule(rb.Cron, rb.Days, d.o.Calendar, d.o.Location)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", rb.ID, err)
+		}
+		out[rb.ID] = cron
+	}
+	return out, nil
+}
+
+// scheduleAll adds a job for every runbook with a schedule in crons and
+// returns how many it scheduled.
+func (d *Daemon) scheduleAll(rbs []*runbook.Runbook, crons map[string]*runner.Schedule) (int, error) {
+	scheduled := 0
+	for _, rb := range rbs {
+		cron, ok := crons[rb.ID]
+		if !ok {
+			continue
+		}
+		if _, err := d.sched.NewJob(gocron.CronJob(rb.Cron, false),
+			gocron.NewTask(d.runJob, rb),
+			gocron.WithName(rb.ID),
+			gocron.WithCronImplementation(cron),
+			gocron.WithSingletonMode(gocron.LimitModeReschedule),
+		); err != nil {
+			return scheduled, fmt.Errorf("调度 %s：%w", rb.ID, err)
+		}
+		scheduled++
+		if cron.Stalled(time.Now().In(d.o.Location)) {
+			fmt.Fprintf(d.o.Log, "警告：%s 没有下一次运行时间——节假日数据只到 %d 年；更新 internal/calendar/data 后重新构建\n", rb.ID, lastYear(d.o.Calendar))
+		}
+		fmt.Fprintf(d.o.Log, "已调度 %s（%s，cron %q，%s）\n", rb.ID, rb.Title, rb.Cron, daysLabel(rb.Days))
+	}
+	return scheduled, nil
+}
+
+// Replace schedules rbs instead of the runbooks scheduled now (the runner
+// calls it when runbooks/ changed) and returns how many are scheduled.
+// Unchanged runbooks keep their jobs; changed, new and removed ones are
+// rescheduled. Every schedule is built first, so a bad one changes nothing.
+// A run under way finishes, and its runbook does not start again before it
+// has (runJob skips it meanwhile).
+func (d *Daemon) Replace(rbs []*runbook.Runbook) (int, error) {
+	d.schedMu.Lock()
+	defer d.schedMu.Unlock()
+	crons, err := d.schedules(rbs)
+	if err != nil {
+		return 0, err
+	}
+	next := map[string]*runbook.Runbook{}
+	for _, rb := range rbs {
+		next[rb.ID] = rb
+	}
+	same := func(id string) bool {
+		old, ok := d.current[id]
+		nw, ok2 := next[id]
+		return ok && ok2 && reflect.DeepEqual(old, nw)
+	}
+	for _, j := range d.sched.Jobs() {
+		if same(j.Name()) {
+			continue
+		}
+		if err := d.sched.RemoveJob(j.ID()); err != nil {
+			return 0, fmt.Errorf("取消调度 %s：%w", j.Name(), err)
+		}
+		fmt.Fprintf(d.o.Log, "已取消原调度 %s\n", j.Name())
+	}
+	var changed []*runbook.Runbook
+	for _, rb := range rbs {
+		if !same(rb.ID) {
+			changed = append(changed, rb)
+		}
+	}
+	if _, err := d.scheduleAll(changed, crons); err != nil {
+		return 0, err
+	}
+	d.current = next
+	d.metrics.nextRun.Reset()
+	d.updateNextRuns()
+	return len(d.sched.Jobs()), nil
 }
 
 // Addr is the address the HTTP endpoints listen on.
@@ -145,8 +229,26 @@ func daysLabel(days string) string {
 	return "每天"
 }
 
-// runJob is one scheduled run; ctx is cancelled when the daemon stops.
-func (d *Daemon) runJob(ctx context.Context, rb *runbook.Runbook) {
+// runJob is one scheduled run. It runs under d.runs, which Stop cancels;
+// the job's own context (cancelled when Replace removes the job) is not
+// used, so a replaced runbook's run under way still writes its results.
+func (d *Daemon) runJob(_ context.Context, rb *runbook.Runbook) {
+	ctx := d.runs
+	// At most one run per runbook, also across a Replace (the old job's
+	// run may still be going when the new job fires).
+	d.mu.Lock()
+	if d.running[rb.ID] {
+		d.mu.Unlock()
+		fmt.Fprintf(d.o.Log, "%s 上一次运行尚未结束，本次跳过\n", rb.ID)
+		return
+	}
+	d.running[rb.ID] = true
+	d.mu.Unlock()
+	defer func() {
+		d.mu.Lock()
+		delete(d.running, rb.ID)
+		d.mu.Unlock()
+	}()
 	start := time.Now()
 	rep, err := d.o.Run(ctx, rb)
 	d.metrics.runDuration.WithLabelValues(rb.ID).Observe(time.Since(start).Seconds())
@@ -207,6 +309,7 @@ func (d *Daemon) healthz(w http.ResponseWriter, _ *http.Request) {
 // Stop stops scheduling, cancels runs in progress (they write nothing once
 // cancelled) and waits for them, at most timeout.
 func (d *Daemon) Stop(timeout time.Duration) error {
+	d.stopRuns()
 	done := make(chan error, 1)
 	go func() { done <- d.sched.Shutdown() }()
 	var err error

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -121,4 +123,123 @@ func metricValue(t *testing.T, text, series string) float64 {
 	}
 	t.Errorf("metric %s not found", series)
 	return 0
+}
+
+// Runbooks re-read from disk replace the schedule; a bad one changes
+// nothing; a runbook never runs twice at once, even across a replace.
+func TestReplaceReschedules(t *testing.T) {
+	loc, _ := time.LoadLocation("Asia/Shanghai")
+	release := make(chan struct{})
+	started := make(chan struct{}, 4)
+	var mu sync.Mutex
+	ran := map[string]int{}
+	cancelledRuns := 0
+	slowDone := make(chan struct{}, 4)
+	run := func(ctx context.Context, rb *runbook.Runbook) (*runner.Report, error) {
+		mu.Lock()
+		ran[rb.ID]++
+		mu.Unlock()
+		if rb.ID == "slow" {
+			started <- struct{}{}
+			<-release
+			if ctx.Err() != nil {
+				mu.Lock()
+				cancelledRuns++
+				mu.Unlock()
+			}
+			slowDone <- struct{}{}
+		}
+		return &runner.Report{Runbook: rb}, nil
+	}
+	var log syncLog
+	slow := &runbook.Runbook{ID: "slow", Title: "慢", Cron: "0 0 1 1 *", Days: runbook.DaysAll}
+	d, err := Start(Options{Location: loc, Calendar: calendar.Default(), Runbooks: []*runbook.Runbook{slow}, Run: run, Log: &log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Stop(10 * time.Second)
+	names := func() []string {
+		var out []string
+		for _, j := range d.sched.Jobs() {
+			out = append(out, j.Name())
+		}
+		slices.Sort(out)
+		return out
+	}
+
+	jobID := func(name string) string {
+		for _, j := range d.sched.Jobs() {
+			if j.Name() == name {
+				return j.ID().String()
+			}
+		}
+		return ""
+	}
+	slowJob := jobID("slow")
+	added := &runbook.Runbook{ID: "added", Title: "新增", Cron: "*/5 * * * *", Days: runbook.DaysWorkdays}
+	sameSlow := *slow // re-read from disk: equal, not the same pointer
+	if n, err := d.Replace([]*runbook.Runbook{&sameSlow, added}); err != nil || n != 2 {
+		t.Fatalf("Replace: %d, %v", n, err)
+	}
+	if got := names(); !slices.Equal(got, []string{"added", "slow"}) {
+		t.Fatalf("jobs after Replace: %v", got)
+	}
+	if jobID("slow") != slowJob {
+		t.Errorf("an unchanged runbook was rescheduled")
+	}
+	bad := &runbook.Runbook{ID: "bad", Title: "坏", Cron: "not a cron", Days: runbook.DaysAll}
+	if _, err := d.Replace([]*runbook.Runbook{bad}); err == nil || !strings.Contains(err.Error(), "bad") {
+		t.Fatalf("Replace with a bad cron: %v", err)
+	}
+	if got := names(); !slices.Equal(got, []string{"added", "slow"}) {
+		t.Fatalf("a failed Replace changed the jobs: %v", got)
+	}
+
+	// A run under way keeps its runbook from starting again, and is not
+	// cancelled when a Replace removes its job.
+	for _, j := range d.sched.Jobs() {
+		if j.Name() == "slow" {
+			if err := j.RunNow(); err != nil { // through the scheduler, as at its time
+				t.Fatal(err)
+			}
+		}
+	}
+	select {
+	case <-started:
+	case <-time.After(10 * time.Second):
+		t.Fatal("RunNow did not start slow")
+	}
+	d.runJob(context.Background(), slow)
+	if n, err := d.Replace([]*runbook.Runbook{added}); err != nil || n != 1 {
+		t.Fatalf("Replace without slow: %d, %v", n, err)
+	}
+	close(release)
+	<-slowDone
+	mu.Lock()
+	n, cancelled := ran["slow"], cancelledRuns
+	mu.Unlock()
+	if n != 1 || !strings.Contains(log.String(), "slow 上一次运行尚未结束，本次跳过") {
+		t.Errorf("slow ran %d times while one run was under way; log:\n%s", n, log.String())
+	}
+	if cancelled != 0 {
+		t.Errorf("removing the job cancelled the run under way")
+	}
+}
+
+// syncLog is a log safe for the scheduler's goroutines.
+type syncLog struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *syncLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *syncLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
