@@ -48,6 +48,14 @@ var kindRules = map[string][]kindRule{
 	"inspection": {checkInspectionSummary},
 }
 
+// RegisterKindRule adds a rule for records of kind. Packages that know more
+// about a kind than rules can (changerun: what a change's steps may say)
+// register from their init; rules cannot import them. Not safe once
+// validation has started.
+func RegisterKindRule(kind string, rule func(c *Context, r *record.Record) []diag.Violation) {
+	kindRules[kind] = append(kindRules[kind], rule)
+}
+
 var yearDir = regexp.MustCompile(`^[0-9]{4}$`)
 
 // CheckPath checks where a file lies under content/ before it is read. It

@@ -1,0 +1,31 @@
+package changerun
+
+import (
+	"github.com/opsbook/opsbook/internal/diag"
+	"github.com/opsbook/opsbook/internal/record"
+	"github.com/opsbook/opsbook/internal/rules"
+)
+
+// A change's steps are checked by opsbook validate too (and so in the pull
+// request, before anyone approves them), not only when the change runs:
+// every problem ParseProcedure finds without secrets — unknown step types
+// or parameters, bad timeouts, duplicate names, rollback steps undoing
+// unknown steps, conditions that do not parse or name placeholders the
+// type does not set. What needs the execution host (secrets, the window)
+// stays with change run.
+func init() { rules.RegisterKindRule("change", checkSteps) }
+
+func checkSteps(_ *rules.Context, r *record.Record) []diag.Violation {
+	if _, ok := r.Fields["steps"]; !ok {
+		if _, ok := r.Fields["rollback"]; !ok {
+			return nil
+		}
+	}
+	_, problems := ParseProcedure(r)
+	vs := make([]diag.Violation, 0, len(problems))
+	for _, p := range problems {
+		pos := r.At(p.Pointer)
+		vs = append(vs, diag.At(r.Path, pos.Line, pos.Col, "change/steps", "%s", p.Message))
+	}
+	return vs
+}
