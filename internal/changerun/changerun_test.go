@@ -310,6 +310,19 @@ func TestStaleMainLineIsRefused(t *testing.T) {
 	refused(t, err, RefuseStatus)
 }
 
+// A step problem is one reason, not two: opsbook validate's change/steps
+// and ParseProcedure find the same thing.
+func TestStepProblemReportedOnce(t *testing.T) {
+	f := newFixture(t)
+	c := change{id: "CHG-2026-135", start: holidayStart, end: holidayEnd, steps: f.ssh("step-a", f.logs("a"), "comand: typo")}
+	f.approved(c)
+	_, err := f.prepare(c.id, inHoliday, nil)
+	r := refused(t, err, RefuseInvalid)
+	if n := strings.Count(r.Error(), "comand"); n != 1 {
+		t.Errorf("the misspelt parameter is named %d times:\n%v", n, r)
+	}
+}
+
 func TestFailingStepRollsBackInReverse(t *testing.T) {
 	f := newFixture(t)
 	c := change{id: "CHG-2026-141", start: holidayStart, end: holidayEnd,

@@ -15,6 +15,9 @@ import (
 // stays with change run.
 func init() { rules.RegisterKindRule("change", checkSteps) }
 
+// stepsRule is the rule name of the steps' problems in opsbook validate.
+const stepsRule = "change/steps"
+
 func checkSteps(_ *rules.Context, r *record.Record) []diag.Violation {
 	if _, ok := r.Fields["steps"]; !ok {
 		if _, ok := r.Fields["rollback"]; !ok {
@@ -25,7 +28,7 @@ func checkSteps(_ *rules.Context, r *record.Record) []diag.Violation {
 	vs := make([]diag.Violation, 0, len(problems))
 	for _, p := range problems {
 		pos := r.At(p.Pointer)
-		vs = append(vs, diag.At(r.Path, pos.Line, pos.Col, "change/steps", "%s", p.Message))
+		vs = append(vs, diag.At(r.Path, pos.Line, pos.Col, stepsRule, "%s", p.Message))
 	}
 	return vs
 }
