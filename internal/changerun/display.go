@@ -131,6 +131,10 @@ func excerpt(typ string, v map[string]any) string {
 			b.WriteString(strings.TrimSpace(body))
 		}
 	case "sql":
+		if n, ok := v["ROWS_AFFECTED"].(int64); ok {
+			fmt.Fprintf(&b, "影响 %d 行", n)
+			break
+		}
 		rows, _ := v["ROWS"].([]map[string]any)
 		if rows == nil {
 			break

@@ -74,7 +74,7 @@ func TestEveryStepType(t *testing.T) {
 			fmt.Sprintf("  - {name: local, type: exec, command: [/bin/sh, -c, %q]}\n", f.logs("exec")) +
 			fmt.Sprintf("  - {name: switch, type: http, method: POST, url: %q, headers: {Authorization: 'Bearer ${API_TOKEN}'}, body: '{\"channel\":\"SZY-HJ\"}'}\n", api.URL+"/api/switch") +
 			sql("create", "create table "+table+" (n int)", "") +
-			sql("insert", "insert into "+table+" values (7)", "") +
+			sql("insert", "insert into "+table+" values (7)", `, conditions: ["[ROWS_AFFECTED] == 1"]`) +
 			sql("verify", "select n from "+table, `, conditions: ["[VALUE] == 7", "[ROW_COUNT] == 1"]`),
 		rollback: sql("drop", "drop table if exists "+table, ", undoes: create")}
 	f.approved(c)
@@ -103,7 +103,7 @@ func TestEveryStepType(t *testing.T) {
 	}
 	record := f.remoteGit("show", "main:"+rep.Path)
 	for _, s := range []string{
-		"target: postgres ${PG_DSN}", "command: insert into " + table + " values (7)", "返回 1 行\n", `{"n":7}`,
+		"target: postgres ${PG_DSN}", "command: insert into " + table + " values (7)", "output: 影响 1 行", "返回 1 行\n", `{"n":7}`,
 		"http_status: 200", "已切换", "command: |-\n      POST " + api.URL + "/api/switch", "target: 本机 runner-test",
 	} {
 		if !strings.Contains(record, s) {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // PostgreSQL goes through pgx's own API rather than database/sql: one
@@ -106,6 +107,19 @@ func (s *pgSession) query(ctx context.Context, q string, maxRows int) (table, er
 		t.rows = append(t.rows, row)
 	}
 	return t, rows.Err()
+}
+
+func (s *pgSession) exec(ctx context.Context, q string) (int64, error) {
+	var (
+		tag pgconn.CommandTag
+		err error
+	)
+	if s.tx != nil {
+		tag, err = s.tx.Exec(ctx, q)
+	} else {
+		tag, err = s.conn.Exec(ctx, q)
+	}
+	return tag.RowsAffected(), err
 }
 
 func (s *pgSession) close() {

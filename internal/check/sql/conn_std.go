@@ -205,6 +205,22 @@ func (s *stdSession) query(ctx context.Context, q string, maxRows int) (table, e
 	return t, rows.Err()
 }
 
+func (s *stdSession) exec(ctx context.Context, q string) (int64, error) {
+	var (
+		res dbsql.Result
+		err error
+	)
+	if s.tx != nil {
+		res, err = s.tx.ExecContext(ctx, q)
+	} else {
+		res, err = s.db.ExecContext(ctx, q)
+	}
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
 func (s *stdSession) close() {
 	if s.tx != nil {
 		_ = s.tx.Rollback()

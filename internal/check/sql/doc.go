@@ -19,7 +19,8 @@
 //	builtin      tablespace | temp | dbsize | connections | compare | query (default when query is set)
 //	query        one SELECT, WITH or SHOW statement (query mode)
 //	max_rows     rows kept in ROWS, default 1000 (query mode)
-//	allow_write  true lets query run other statements outside a read-only transaction (query mode)
+//	allow_write  true lets query run other statements outside a read-only transaction (query mode);
+//	             a statement that returns no rows (UPDATE, DELETE, INSERT, DDL) then sets ROWS_AFFECTED
 //	max_size     capacity for tablespace/temp on postgres and mysql: one size ("500GB", binary
 //	             units, 1GB = 1024³ bytes) or a map by tablespace/schema name with "*" as default
 //	source, target  compare only: {driver, dsn, query}
@@ -42,7 +43,10 @@
 // RFC 3339 strings, binary as hex unless it is valid UTF-8), ROW_COUNT
 // (rows in ROWS), TRUNCATED (true when more than max_rows rows existed;
 // the rest is not read, so count with COUNT(*) rather than ROW_COUNT),
-// VALUE (first column of the first row, when not NULL). Statements other
+// VALUE (first column of the first row, when not NULL); with allow_write,
+// a statement other than SELECT, WITH, SHOW or one with RETURNING is
+// executed for its effect and sets ROWS_AFFECTED (int64, the rows it
+// changed) instead, with ROWS empty. Statements other
 // than SELECT/WITH/SHOW, more than one statement, and queries naming a
 // write keyword or side-effect function (INSERT, UPDATE, DELETE, INTO,
 // FOR UPDATE, nextval, pg_terminate_backend, dbms_lock …) are refused

@@ -31,6 +31,9 @@ type dsnInfo struct {
 // the check allows writes.
 type session interface {
 	query(ctx context.Context, q string, maxRows int) (table, error)
+	// exec runs a statement that returns no rows and says how many it
+	// changed.
+	exec(ctx context.Context, q string) (int64, error)
 	close()
 }
 
@@ -101,8 +104,27 @@ func (ep endpoint) run(ctx context.Context, s session, q string, maxRows int) (t
 	if err == nil {
 		return t, nil
 	}
+	return t, ep.runError(ctx, err)
+}
+
+// runWrite executes a statement allowed to write (allow_write): one that
+// returns rows (SELECT, WITH, SHOW, or … RETURNING) as a query, any other
+// for the rows it changed (table.affected).
+func (ep endpoint) runWrite(ctx context.Context, s session, q string, maxRows int) (table, error) {
+	if returnsRows(q) {
+		return ep.run(ctx, s, q, maxRows)
+	}
+	n, err := s.exec(ctx, trimStatement(q))
+	if err != nil {
+		return table{}, ep.runError(ctx, err)
+	}
+	return table{affected: n, changed: true}, nil
+}
+
+// runError turns a failed statement into an error safe to show.
+func (ep endpoint) runError(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
-		return t, ep.wrap(ctx.Err(), "在 %s 上执行查询超时或被取消：%s；请优化查询或调大 timeout", ep.label(), err)
+		return ep.wrap(ctx.Err(), "在 %s 上执行查询超时或被取消：%s；请优化查询或调大 timeout", ep.label(), err)
 	}
 	hint := ""
 	if deniedPattern.MatchString(err.Error()) {
@@ -111,7 +133,7 @@ func (ep endpoint) run(ctx context.Context, s session, q string, maxRows int) (t
 	if readOnlyPattern.MatchString(err.Error()) {
 		hint = "；检查在只读事务中执行，不得修改数据"
 	}
-	return t, ep.wrap(err, "在 %s 上执行查询失败：%s%s", ep.label(), err, hint)
+	return ep.wrap(err, "在 %s 上执行查询失败：%s%s", ep.label(), err, hint)
 }
 
 func (ep endpoint) fail(what string, err error) error {

@@ -1,6 +1,7 @@
 package sql
 
 import (
+	"slices"
 	"errors"
 	"fmt"
 	"strings"
@@ -49,6 +50,17 @@ func checkReadOnly(q string) error {
 		}
 	}
 	return nil
+}
+
+// returnsRows reports whether a statement gives a result set: a SELECT,
+// WITH or SHOW, or a write with RETURNING (PostgreSQL, Oracle, MariaDB).
+// Anything else is run for the number of rows it changed.
+func returnsRows(q string) bool {
+	words, err := sqlWords(q)
+	if err != nil || len(words) == 0 {
+		return true // let the query path report it
+	}
+	return readOnlyStarts[words[0]] || slices.Contains(words, "returning")
 }
 
 // sqlWords returns the lower-cased bare words of q, skipping string

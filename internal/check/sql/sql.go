@@ -10,7 +10,7 @@ import (
 // Placeholder names, grouped by the mode that sets them.
 var (
 	commonPlaceholders     = []string{"CONNECTED", "RESPONSE_TIME"}
-	queryPlaceholders      = []string{"ROWS", "ROW_COUNT", "TRUNCATED", "VALUE"}
+	queryPlaceholders      = []string{"ROWS", "ROW_COUNT", "TRUNCATED", "VALUE", "ROWS_AFFECTED"}
 	tablespacePlaceholders = []string{"TABLESPACES", "MAX_USED_PCT", "DATABASES"}
 	tempPlaceholders       = []string{"TEMP_TABLESPACES", "TEMP_USED", "TEMP_TOTAL", "TEMP_USED_PCT", "MAX_USED_PCT",
 		"TEMP_FILES", "TEMP_BYTES", "TEMP_TABLES", "TEMP_DISK_TABLES", "TEMP_DISK_PCT"}
@@ -102,9 +102,16 @@ func (c *checker) single(ctx context.Context) check.Observation {
 	values["CONNECTED"] = true
 
 	if c.cfg.mode == modeQuery {
-		t, err := ep.run(ctx, s, c.cfg.query, c.cfg.maxRows)
+		run := ep.run
+		if c.cfg.allowWrite {
+			run = ep.runWrite
+		}
+		t, err := run(ctx, s, c.cfg.query, c.cfg.maxRows)
 		if err != nil {
 			return check.Failed(err, values)
+		}
+		if t.changed {
+			values["ROWS_AFFECTED"] = t.affected
 		}
 		rows := t.maps()
 		values["ROWS"] = rows

@@ -18,7 +18,9 @@ import (
 type table struct {
 	cols      []string // lower-cased, unique
 	rows      [][]any
-	truncated bool // more rows existed than were read
+	truncated bool  // more rows existed than were read
+	changed   bool  // a statement run for its effect (runWrite)
+	affected  int64 // the rows it changed
 }
 
 // maps returns the rows as column → value maps (the ROWS placeholder).
