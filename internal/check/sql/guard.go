@@ -1,9 +1,9 @@
 package sql
 
 import (
-	"slices"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 )
