@@ -11,6 +11,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/opsbook/opsbook/internal/watch"
 )
 
 // Reloading serves like a Server and picks up changes to the access file
@@ -106,26 +108,19 @@ func (r *Reloading) Reload() (bool, error) {
 // Watch calls Reload every interval until ctx ends and writes what
 // happened to notes: each new version once, each broken version once.
 func (r *Reloading) Watch(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			changed, err := r.Reload()
-			switch {
-			case err != nil:
-				data, _ := os.ReadFile(r.file)
-				if !bytes.Equal(data, r.bad) {
-					r.bad = data
-					fmt.Fprintf(r.notes, "访问控制文件有错误，继续使用上一版本的设置：%v\n", err)
-				}
-			case changed:
-				r.bad = nil
-				p := r.cur.Load().p
-				fmt.Fprintf(r.notes, "已重新加载访问控制文件 %s（%d 个本地用户）\n", r.file, len(p.Users))
+	watch.Every(ctx, interval, func() {
+		changed, err := r.Reload()
+		switch {
+		case err != nil:
+			data, _ := os.ReadFile(r.file)
+			if !bytes.Equal(data, r.bad) {
+				r.bad = data
+				fmt.Fprintf(r.notes, "访问控制文件有错误，继续使用上一版本的设置：%v\n", err)
 			}
+		case changed:
+			r.bad = nil
+			p := r.cur.Load().p
+			fmt.Fprintf(r.notes, "已重新加载访问控制文件 %s（%d 个本地用户）\n", r.file, len(p.Users))
 		}
-	}
+	})
 }

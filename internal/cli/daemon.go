@@ -3,12 +3,10 @@ package cli
 import (
 	"context"
 	"fmt"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
-	"strings"
 	"sync"
 	"time"
 
@@ -18,6 +16,7 @@ import (
 	"github.com/opsbook/opsbook/internal/runbook"
 	"github.com/opsbook/opsbook/internal/runner"
 	"github.com/opsbook/opsbook/internal/validate"
+	"github.com/opsbook/opsbook/internal/watch"
 )
 
 func init() {
@@ -71,41 +70,6 @@ func alertersFor(rbs, prev []*runbook.Runbook, old map[string]*alert.Alerter, pl
 		out[rb.ID] = a
 	}
 	return out, nil
-}
-
-// watchRunbooks calls reload when a file under root/runbooks changes
-// (polling: no inotify limits, works on network file systems).
-func watchRunbooks(ctx context.Context, root string, every time.Duration, reload func()) {
-	last := runbookStamp(root)
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if st := runbookStamp(root); st != last {
-				last = st
-				reload()
-			}
-		}
-	}
-}
-
-// runbookStamp names every file under root/runbooks with its size and
-// modification time.
-func runbookStamp(root string) string {
-	var b strings.Builder
-	filepath.WalkDir(filepath.Join(root, "runbooks"), func(p string, e fs.DirEntry, err error) error {
-		if err != nil || e.IsDir() {
-			return nil
-		}
-		if info, err := e.Info(); err == nil {
-			fmt.Fprintf(&b, "%s %d %d\n", p, info.Size(), info.ModTime().UnixNano())
-		}
-		return nil
-	})
-	return b.String()
 }
 
 // gcAuto runs `git gc --auto` when the git CLI is installed; it returns at
@@ -172,7 +136,7 @@ func runDaemon(ctx context.Context, env *Env, args []string) int {
 	// Runbooks merged on the main line reach the work tree when a run's
 	// push replays onto the remote (or someone pulls): schedule them
 	// without a restart. A broken runbook keeps the previous schedule.
-	go watchRunbooks(ctx, root, runbookReloadInterval, func() {
+	go watch.OnChange(ctx, runbookReloadInterval, func() uint64 { return watch.Stamp(root, "runbooks") }, func() {
 		rp, err := validate.Open(root)
 		if err == nil {
 			var next []*runbook.Runbook

@@ -5,13 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"net"
 	"net/http"
-	"path/filepath"
 	"time"
 
 	"github.com/opsbook/opsbook/internal/access"
+	"github.com/opsbook/opsbook/internal/watch"
 )
 
 // ServeOptions configure ServeWith.
@@ -106,43 +105,10 @@ func ssoNote(p *access.Policy) string {
 }
 
 // Watch calls rebuild whenever a file under the repository's content,
-// schemas, runbooks or opsbook.yaml changes (polling once a second: no
-// inotify limits, works on network file systems).
+// schemas, runbooks or opsbook.yaml changes (internal/watch: polling once a
+// second).
 func Watch(ctx context.Context, root string, rebuild func()) {
-	last := fingerprint(root)
-	t := time.NewTicker(time.Second)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if fp := fingerprint(root); fp != last {
-				last = fp
-				rebuild()
-			}
-		}
-	}
-}
-
-func fingerprint(root string) string {
-	var n int
-	var latest time.Time
-	var size int64
-	for _, d := range []string{"content", "schemas", "runbooks", "opsbook.yaml"} {
-		filepath.WalkDir(filepath.Join(root, d), func(p string, e fs.DirEntry, err error) error {
-			if err != nil {
-				return nil
-			}
-			if info, err := e.Info(); err == nil {
-				n++
-				size += info.Size()
-				if info.ModTime().After(latest) {
-					latest = info.ModTime()
-				}
-			}
-			return nil
-		})
-	}
-	return fmt.Sprintf("%d/%d/%d", n, size, latest.UnixNano())
+	watch.OnChange(ctx, time.Second, func() uint64 {
+		return watch.Stamp(root, "content", "schemas", "runbooks", "opsbook.yaml")
+	}, rebuild)
 }
