@@ -39,8 +39,8 @@ bench: build
 
 ## bench-site: the site's figures — build time and peak RSS at 10,000 and
 ## 100,000 records against plain Hugo (ratio), search index bytes per page
-## and per query (SITE_RECORDS=10000 for one size, RUNS_LARGE=3 for a median at
-## 100,000; TMPDIR on tmpfs keeps disk noise out)
+## and per query (SITE_RECORDS=10000 for one size, RUNS_LARGE=1 for a single
+## build at 100,000; TMPDIR on tmpfs keeps disk noise out)
 bench-site:
 	RECORDS=$(or $(SITE_RECORDS),10000,100000) ./.ci/bench-site
 
