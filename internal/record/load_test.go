@@ -66,6 +66,10 @@ func TestParseRejects(t *testing.T) {
 		{"bool key", "a.yaml", "true: b\n", 1, 1, "yaml/non-string-key"},
 		{"complex key", "a.yaml", "? [a, b]\n: c\n", 1, 3, "yaml/non-string-key"},
 		{"multi doc", "a.yaml", "id: a\n---\nid: b\n", 2, 1, "yaml/multi-document"},
+		// Lines as yaml.v3 breaks them: a lone CR and U+0085/U+2028/U+2029.
+		{"multi doc, CR lines", "a.yaml", "id: a\rkind: x\r---\rid: b\r", 3, 1, "yaml/multi-document"},
+		{"multi doc, U+2028 lines", "a.yaml", "id: a\u2028---\u2028id: b", 2, 1, "yaml/multi-document"},
+		{"multi doc, U+0085 lines", "a.yaml", "id: a\u0085---\u0085id: b", 2, 1, "yaml/multi-document"},
 		{"syntax", "a.yaml", "id: a\nkind: [x\n", 2, 1, "yaml/syntax"},
 		{"mapping in value", "a.yaml", "id: a\nb: c: d\n", 2, 1, "yaml/syntax"},
 		{"unclosed quote", "a.yaml", "id: a\nb: 'c\n", 2, 1, "yaml/syntax"},

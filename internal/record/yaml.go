@@ -70,7 +70,17 @@ func parseYAML(data []byte, lineOffset int, positions bool) (map[string]any, map
 
 // mayHoldDocuments reports whether data has a line that starts with a
 // document marker (--- or ...), and so may hold more than one document.
+// Lines are those yaml.v3 sees: a lone CR and U+0085, U+2028, U+2029 break
+// lines too, so data holding one of those takes the decoder's path.
 func mayHoldDocuments(data []byte) bool {
+	for i, c := range data {
+		if c == '\r' && (i+1 == len(data) || data[i+1] != '\n') {
+			return true
+		}
+	}
+	if bytes.ContainsRune(data, '\u0085') || bytes.ContainsRune(data, '\u2028') || bytes.ContainsRune(data, '\u2029') {
+		return true
+	}
 	for line := range bytes.Lines(data) {
 		if bytes.HasPrefix(line, []byte("---")) || bytes.HasPrefix(line, []byte("...")) {
 			return true

@@ -34,6 +34,10 @@ const (
 // partComment is the marker of the part named key.
 func partComment(key string) string { return partMarker + key + partMarkerEnd }
 
+// safePartKey reports whether key can name a part inside an HTML comment:
+// without angle brackets nothing in it can end the comment ("-->", "--!>").
+func safePartKey(key string) bool { return !strings.ContainsAny(key, "<>") }
+
 // splicer is the destination file system of a Hugo build: HTML files pass
 // through it whole, and each marker in them is replaced by its part. Every
 // part is used once and then dropped.
@@ -51,6 +55,9 @@ func newSplicer(dest afero.Fs) *splicer { return &splicer{Fs: dest} }
 // the site root ("inspection/INS-1/index.html"), which its links are made
 // relative to.
 func (s *splicer) add(key, page string, html []byte) error {
+	if !safePartKey(key) {
+		return fmt.Errorf("内容片段名 %q 含有 < 或 >", key)
+	}
 	rel, err := relativeLinks(html, page)
 	if err != nil {
 		return fmt.Errorf("%s：改写链接：%w", key, err)

@@ -37,11 +37,21 @@ func TestSplicerPutsPartsInPlace(t *testing.T) {
 	if err := sp.add("page:inspection/INS-1", "inspection/INS-1/index.html", []byte(`<a href="/asset/db-01/">db-01</a> <a href="//cdn.example/x">x</a>`)); err != nil {
 		t.Fatal(err)
 	}
+	if err := sp.add("page:asset/db--01", "asset/db--01/index.html", nil); err != nil {
+		t.Errorf("an id with a double hyphen (valid per schema) was refused: %v", err)
+	}
+	sp.parts.Delete("page:asset/db--01")
+	sp.pending.Add(-1)
 	if err := sp.add("list:inspection", "inspection/index.html", []byte(`<a href="/inspection/INS-1/">INS-1</a>`)); err != nil {
 		t.Fatal(err)
 	}
 	if err := sp.add("list:inspection", "inspection/index.html", nil); err == nil {
 		t.Error("a second part under the same key was accepted")
+	}
+	for _, key := range []string{"page:inspection/INS-1-->", "page:kb/<x>", "page:kb/a--!>b"} {
+		if err := sp.add(key, "x/index.html", nil); err == nil {
+			t.Errorf("key %q, which could end or break its comment, was accepted", key)
+		}
 	}
 	if err := sp.check(); err == nil || !strings.Contains(err.Error(), "2 个页面内容没有写出") {
 		t.Errorf("check before writing: %v", err)

@@ -106,6 +106,10 @@ func (s *stage) load(warn func(string)) {
 			warn(fmt.Sprintf("跳过 %s：编号 %q 与文件名不一致（运行 opsbook validate）", e.Path, r.ID()))
 			continue
 		}
+		if !safePartKey(r.ID()) { // it names the page's part in an HTML comment (splice.go)
+			warn(fmt.Sprintf("跳过 %s：编号 %q 含有 < 或 >，不能用于页面（运行 opsbook validate）", e.Path, r.ID()))
+			continue
+		}
 		x := &rec{Record: r, kind: k, id: r.ID(), date: export.DateOf(r.Fields)}
 		s.recs = append(s.recs, x)
 		s.byID[x.id] = x
