@@ -259,6 +259,20 @@ func TestConcurrentRunIsRefused(t *testing.T) {
 	if got := f.logged(); len(got) != 0 {
 		t.Fatalf("steps ran again after a successful run: %v", got)
 	}
+	// A lock file that is a symbolic link is never opened (it is truncated).
+	target := filepath.Join(t.TempDir(), "victim")
+	if err := os.WriteFile(target, []byte("keep"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(target, filepath.Join(f.lockDir, "opsbook-change-CHG-2026-999.lock")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lockChange(f.lockDir, "CHG-2026-999", f.clone, "王强", time.Now()); err == nil {
+		t.Error("a symbolic link was taken as the lock file")
+	}
+	if data, _ := os.ReadFile(target); string(data) != "keep" {
+		t.Errorf("the link's target was changed: %q", data)
+	}
 	// The lock is free again: a fresh run of another change is not blocked.
 	again, err := lockChange(f.lockDir, c.id, f.clone, "王强", time.Now())
 	if err != nil {
@@ -303,11 +317,31 @@ func TestStaleMainLineIsRefused(t *testing.T) {
 	if _, err := Prepare(context.Background(), f.open(), c.id, o); err != nil {
 		t.Fatalf("offline: %v", err)
 	}
+	// A run prepared before another clone's change of main is refused at
+	// Execute too (the remote is asked again once the lock is held).
+	o.CheckRemote = false
+	stale, err := Prepare(context.Background(), f.open(), c.id, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eo := f.options(inHoliday, nil)
+	eo.CheckRemote = true
+	_, err = stale.Execute(context.Background(), eo)
+	refused(t, err, RefuseStale)
+	if got := f.logged(); len(got) != 0 {
+		t.Fatalf("steps ran on a stale main line: %v", got)
+	}
 	// After pulling, the cancellation is what refuses it.
 	f.git(admin, "pull", "-q", "--ff-only", "origin", "main")
 	o.CheckRemote = true
 	_, err = Prepare(context.Background(), f.open(), c.id, o)
 	refused(t, err, RefuseStatus)
+	// Without a remote to ask, it is refused unless --offline.
+	f.git(admin, "remote", "remove", "origin")
+	_, err = Prepare(context.Background(), f.open(), c.id, o)
+	if r := refused(t, err, RefuseStale); !strings.Contains(r.Error(), "--offline") {
+		t.Errorf("no remote: %v", r)
+	}
 }
 
 // A step problem is one reason, not two: opsbook validate's change/steps

@@ -44,11 +44,12 @@
 //     unless it is an emergency with a written justification;
 //   - now is inside the window.
 //
-// Plan.Execute first takes the change's lock (a flock under
-// DefaultLockDir, one per change id, released when the process ends) and
-// re-reads the work tree's execution records, so a second run started
-// meanwhile on the machine, or one that finished since Prepare, is refused
-// before any step. It then runs the steps in order. When one fails, the rollback steps
+// Plan.Execute first takes the change's lock (a flock on
+// .git/opsbook-change-<id>.lock, never through a symbolic link, released
+// when the process ends), then re-reads the work tree's execution records
+// and, with CheckRemote, asks the remote again: a second run started
+// meanwhile from the clone, or one that finished since Prepare here or from
+// another clone (it pushed its record), is refused before any step. It then runs the steps in order. When one fails, the rollback steps
 // of the steps run so far — the failed one first, then backwards — are run
 // in that order; a failing rollback step stops the rollback (someone must
 // look). Rollback runs to completion even when the context is cancelled,

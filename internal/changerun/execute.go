@@ -75,7 +75,11 @@ func (pl *Plan) Execute(ctx context.Context, o Options) (*Report, error) {
 	// One run of a change at a time: a second one started meanwhile (an
 	// operator and a scheduled job, two terminals) is refused, and one that
 	// finished since Prepare is seen in its execution record.
-	lock, err := lockChange(o.LockDir, pl.ID, pl.rp.Root, o.Operator, o.Now())
+	dir := o.LockDir
+	if dir == "" {
+		dir = lockDirOf(pl.rp.Root)
+	}
+	lock, err := lockChange(dir, pl.ID, pl.rp.Root, o.Operator, o.Now())
 	var locked *errLocked
 	if errors.As(err, &locked) {
 		return nil, &Refusal{Change: pl.ID, Reasons: []Reason{{RefuseRunning,
@@ -90,6 +94,13 @@ func (pl *Plan) Execute(ctx context.Context, o Options) (*Report, error) {
 	} else if prev != "" {
 		return nil, &Refusal{Change: pl.ID, Reasons: []Reason{{RefuseExecuted,
 			fmt.Sprintf("变更已由执行记录 %s 成功实施（在本次检查之后完成），不能重复执行", prev)}}}
+	}
+	// A run from another clone that finished meanwhile pushed its record:
+	// this clone's main line is then behind.
+	if o.CheckRemote {
+		if reason, ok := upToDate(ctx, pl.rp.Root, o); !ok {
+			return nil, &Refusal{Change: pl.ID, Reasons: []Reason{reason}}
+		}
 	}
 	loc := pl.rp.Config.Location
 	rep := &Report{Plan: pl, Operator: o.Operator, Host: o.Host, Outcome: OutcomeSuccess, Started: o.Now().In(loc)}

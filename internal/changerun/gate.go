@@ -42,7 +42,8 @@ type Options struct {
 	Commit   bool // commit the execution record on Branch
 	Push     bool // and push it (implies Commit)
 	GitSSH   gitrepo.SSHOptions
-	// LockDir holds Execute's per-change locks; default DefaultLockDir.
+	// LockDir holds Execute's per-change locks; default the repository's
+	// .git directory.
 	LockDir string
 	// CheckRemote makes Prepare ask the remote (origin) for the main
 	// line's tip first and refuse when the local one lacks commits of it:
@@ -57,9 +58,7 @@ func (o *Options) defaults() {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	if o.LockDir == "" {
-		o.LockDir = DefaultLockDir()
-	}
+
 	if o.Host == "" {
 		o.Host, _ = os.Hostname()
 		if o.Host == "" {
@@ -149,15 +148,8 @@ func Prepare(ctx context.Context, rp *validate.Repository, id string, o Options)
 		return &Refusal{Change: id, Reasons: []Reason{{code, fmt.Sprintf(format, args...)}}}
 	}
 	if o.CheckRemote {
-		f, err := gitrepo.CheckUpToDate(ctx, rp.Root, o.Branch, gitrepo.CommitOptions{SSH: o.GitSSH})
-		switch {
-		case errors.Is(err, gitrepo.ErrNoRemote), errors.Is(err, gitrepo.ErrNotRepository):
-			// nothing to compare with (the approval gate says the rest)
-		case err != nil:
-			return nil, refuse(RefuseStale, "无法向远程核对主分支 %s 是否最新：%v。确认按本地主分支执行请加 --offline", o.Branch, err)
-		case f.Behind:
-			return nil, refuse(RefuseStale, "本地主分支 %s（%s）落后于远程（%s）：远程上该变更可能已被撤销、修改或执行。请先 git pull --ff-only 再执行",
-				o.Branch, shortHash(f.Local), shortHash(f.Remote))
+		if reason, ok := upToDate(ctx, rp.Root, o); !ok {
+			return nil, &Refusal{Change: id, Reasons: []Reason{reason}}
 		}
 	}
 	trail, err := gitrepo.AuditTrail(ctx, rp.Root, o.Branch, repo.ContentDir+"/change/")
@@ -382,6 +374,27 @@ func successfulExecution(rp *validate.Repository, id string) (string, error) {
 		}
 	}
 	return "", nil
+}
+
+// upToDate asks the remote whether the local main line has all its
+// commits; a remote that cannot be asked, or lacks the branch, is a
+// refusal too (--offline skips the question).
+func upToDate(ctx context.Context, root string, o Options) (Reason, bool) {
+	f, err := gitrepo.CheckUpToDate(ctx, root, o.Branch, gitrepo.CommitOptions{SSH: o.GitSSH})
+	switch {
+	case errors.Is(err, gitrepo.ErrNotRepository):
+		return Reason{}, true // the approval gate refuses it, saying why
+	case errors.Is(err, gitrepo.ErrNoRemote):
+		return Reason{RefuseStale, "仓库没有名为 origin 的远程，无法核对主分支 " + o.Branch + " 是否最新；确认按本地主分支执行请加 --offline"}, false
+	case err != nil:
+		return Reason{RefuseStale, fmt.Sprintf("无法向远程核对主分支 %s 是否最新：%v。确认按本地主分支执行请加 --offline", o.Branch, err)}, false
+	case f.Remote == "":
+		return Reason{RefuseStale, fmt.Sprintf("远程没有分支 %s，无法核对本地主分支是否最新；请检查 --branch，确认按本地主分支执行请加 --offline", o.Branch)}, false
+	case f.Behind:
+		return Reason{RefuseStale, fmt.Sprintf("本地主分支 %s（%s）落后于远程（%s）：远程上该变更可能已被撤销、修改或执行。请先 git pull --ff-only 再执行",
+			o.Branch, shortHash(f.Local), shortHash(f.Remote))}, false
+	}
+	return Reason{}, true
 }
 
 func shortHash(h string) string {

@@ -12,9 +12,12 @@ import (
 	"github.com/opsbook/opsbook/internal/repo"
 )
 
-// DefaultLockDir is where Execute takes its per-change locks: one machine,
-// one execution of a change at a time, whichever clone it runs from.
-func DefaultLockDir() string { return filepath.Join(os.TempDir(), "opsbook-locks") }
+// lockDirOf is where Execute takes its per-change locks by default: the
+// repository's .git directory, which only those who may commit there can
+// write (a shared /tmp directory would let any local user plant a symlink
+// or hold a change's lock). Runs from other clones are caught after the
+// lock by the execution records on the remote (Options.CheckRemote).
+func lockDirOf(root string) string { return filepath.Join(root, ".git") }
 
 // changeLock is an exclusive lock (flock) on a change, held from just
 // before Execute's last checks until its execution record is committed.
@@ -32,10 +35,15 @@ func lockChange(dir, id, root, operator string, now time.Time) (*changeLock, err
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("创建锁目录 %s：%w", dir, err)
 	}
-	path := filepath.Join(dir, "change-"+id+".lock")
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	path := filepath.Join(dir, "opsbook-change-"+id+".lock")
+	// Never through a symbolic link: the lock file is truncated.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|openNoFollow, 0o644)
 	if err != nil {
-		return nil, fmt.Errorf("打开执行锁 %s：%w", path, err)
+		return nil, fmt.Errorf("打开执行锁 %s（不能是符号链接）：%w", path, err)
+	}
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		f.Close()
+		return nil, fmt.Errorf("执行锁 %s 不是普通文件", path)
 	}
 	if err := tryLock(f); err != nil {
 		holder, _ := os.ReadFile(path)

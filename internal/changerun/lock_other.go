@@ -12,4 +12,6 @@ import (
 // guards against a second run.
 var errWouldBlock = errors.New("locked")
 
+const openNoFollow = 0
+
 func tryLock(f *os.File) error { return nil }

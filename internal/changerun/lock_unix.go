@@ -7,6 +7,9 @@ import (
 	"syscall"
 )
 
+// openNoFollow makes opening the lock file fail on a symbolic link.
+const openNoFollow = syscall.O_NOFOLLOW
+
 // errWouldBlock is what tryLock returns when another process holds the lock.
 var errWouldBlock = syscall.EWOULDBLOCK
 
