@@ -46,7 +46,8 @@ func openRemote(r *git.Repository, o CommitOptions) (*remote, error) {
 	}
 	ep, err := transport.NewEndpoint(urls[0])
 	if err != nil {
-		return nil, fmt.Errorf("远程 %q 的地址无法解析：%w", o.Remote, err)
+		// The parser's error quotes the whole address, credentials and all.
+		return nil, fmt.Errorf("远程 %q 的地址无法解析，请用 git remote get-url %s 检查（地址可能含凭据，此处不显示）", o.Remote, o.Remote)
 	}
 	rm := &remote{name: o.Remote, ep: ep, display: displayURL(ep), release: func() {}}
 	if rm.cli, err = client.NewClient(ep); err != nil {
@@ -65,22 +66,49 @@ func openRemote(r *git.Repository, o CommitOptions) (*remote, error) {
 
 func (rm *remote) close() { rm.release() }
 
-// displayURL renders an endpoint without its password.
+// displayURL renders an endpoint without its credentials: no password,
+// and over HTTP(S) no user either (a token is often given as the user).
 func displayURL(ep *transport.Endpoint) string {
 	if ep.Protocol == "file" {
 		return ep.Path
 	}
 	c := *ep
 	c.Password = ""
+	if secretUser(ep) {
+		c.User = ""
+	}
 	return c.String()
 }
 
-// redact removes the endpoint's password from an error's text.
+// secretUser reports whether the endpoint's user may be a credential.
+func secretUser(ep *transport.Endpoint) bool {
+	return ep.User != "" && (ep.Protocol == "http" || ep.Protocol == "https")
+}
+
+// redact removes the endpoint's password (and an HTTP user, which may be a
+// token) from an error's text.
 func (rm *remote) redact(err error) error {
-	if err == nil || rm.ep.Password == "" || !strings.Contains(err.Error(), rm.ep.Password) {
+	if err == nil {
 		return err
 	}
-	return errors.New(strings.ReplaceAll(err.Error(), rm.ep.Password, "***"))
+	msg := err.Error()
+	var secrets []string
+	if rm.ep.Password != "" {
+		secrets = append(secrets, rm.ep.Password)
+	}
+	if secretUser(rm.ep) {
+		secrets = append(secrets, rm.ep.User)
+	}
+	changed := false
+	for _, v := range secrets {
+		if strings.Contains(msg, v) {
+			msg, changed = strings.ReplaceAll(msg, v, "***"), true
+		}
+	}
+	if !changed {
+		return err
+	}
+	return errors.New(msg)
 }
 
 // openPush opens a receive-pack session and returns the branch tip the

@@ -2,6 +2,7 @@ package gitrepo
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -52,5 +53,28 @@ func TestCheckUpToDate(t *testing.T) {
 	runGit(t, a, "remote", "add", "origin", t.TempDir()+"/missing.git")
 	if _, err := CheckUpToDate(ctxT(t), a, "main", CommitOptions{}); err == nil {
 		t.Errorf("an unreachable remote gave no error")
+	}
+}
+
+// Errors about a remote never show its credentials: a password, a token
+// given as the user of an HTTP address, or an address that does not parse.
+func TestRemoteErrorsHideCredentials(t *testing.T) {
+	clone := cloneOf(t, newRemote(t))
+	for _, url := range []string{
+		"https://ghp_tokenCanary123@127.0.0.1:1/ops.git",
+		"https://deploy:pwCanary456@127.0.0.1:1/ops.git",
+		"https://user:pwCanary789@ho st/ops.git",
+	} {
+		runGit(t, clone, "remote", "set-url", "origin", url)
+		_, err := CheckUpToDate(ctxT(t), clone, "main", CommitOptions{})
+		if err == nil {
+			t.Errorf("%s: no error", url)
+			continue
+		}
+		for _, secret := range []string{"ghp_tokenCanary123", "pwCanary456", "pwCanary789"} {
+			if strings.Contains(err.Error(), secret) {
+				t.Errorf("the error shows %s: %v", secret, err)
+			}
+		}
 	}
 }
