@@ -126,6 +126,11 @@ func Load(path string) (*Policy, error) {
 	if err != nil {
 		return nil, fmt.Errorf("读取访问控制文件 %s：%w", path, err)
 	}
+	return loadBytes(path, data)
+}
+
+// loadBytes is Load of the file's contents, already read.
+func loadBytes(path string, data []byte) (*Policy, error) {
 	p, err := Parse(path, data)
 	if err != nil {
 		return nil, err

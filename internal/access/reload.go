@@ -42,9 +42,14 @@ func NewReloading(dir string, o Options, notes io.Writer) (*Reloading, error) {
 	if o.Policy == nil || o.Policy.File == "" {
 		return nil, errors.New("重新加载需要来自文件的访问控制设置")
 	}
+	// Serve the very bytes later reloads compare with: the file may have
+	// changed since the caller loaded it.
 	data, err := os.ReadFile(o.Policy.File)
 	if err != nil {
 		return nil, fmt.Errorf("读取访问控制文件 %s：%w", o.Policy.File, err)
+	}
+	if o.Policy, err = loadBytes(o.Policy.File, data); err != nil {
+		return nil, err
 	}
 	s, err := NewServer(dir, o)
 	if err != nil {
@@ -81,7 +86,7 @@ func (r *Reloading) Reload() (bool, error) {
 	if bytes.Equal(data, r.data) {
 		return false, nil
 	}
-	p, err := Load(r.file)
+	p, err := loadBytes(r.file, data)
 	if err != nil {
 		return false, err
 	}
