@@ -202,6 +202,14 @@ func (d *Daemon) Replace(rbs []*runbook.Runbook) (int, error) {
 		return 0, err
 	}
 	d.current = next
+	// A removed runbook's last failure no longer turns /healthz red.
+	d.mu.Lock()
+	for id := range d.lastError {
+		if _, ok := next[id]; !ok {
+			delete(d.lastError, id)
+		}
+	}
+	d.mu.Unlock()
 	d.metrics.nextRun.Reset()
 	d.updateNextRuns()
 	return len(d.sched.Jobs()), nil

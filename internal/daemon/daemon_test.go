@@ -187,6 +187,18 @@ func TestReplaceReschedules(t *testing.T) {
 	if jobID("slow") != slowJob {
 		t.Errorf("an unchanged runbook was rescheduled")
 	}
+	d.mu.Lock()
+	d.lastError["gone"] = "推送失败"
+	d.mu.Unlock()
+	if _, err := d.Replace([]*runbook.Runbook{slow, added}); err != nil {
+		t.Fatal(err)
+	}
+	d.mu.Lock()
+	_, stale := d.lastError["gone"]
+	d.mu.Unlock()
+	if stale {
+		t.Error("a removed runbook's last failure is still reported")
+	}
 	bad := &runbook.Runbook{ID: "bad", Title: "坏", Cron: "not a cron", Days: runbook.DaysAll}
 	if _, err := d.Replace([]*runbook.Runbook{bad}); err == nil || !strings.Contains(err.Error(), "bad") {
 		t.Fatalf("Replace with a bad cron: %v", err)
