@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // PostgreSQL goes through pgx's own API rather than database/sql: one
@@ -93,8 +93,11 @@ func (s *pgSession) query(ctx context.Context, q string, maxRows int) (table, er
 	for rows.Next() {
 		if len(t.rows) == maxRows {
 			t.truncated = true
-			cancel()
-			return t, nil
+			if s.tx != nil {
+				cancel() // read-only: drop the connection rather than read the rest
+				return t, nil
+			}
+			continue // a write: read to the end, so the statement completes
 		}
 		vals, err := rows.Values()
 		if err != nil {
@@ -106,20 +109,21 @@ func (s *pgSession) query(ctx context.Context, q string, maxRows int) (table, er
 		}
 		t.rows = append(t.rows, row)
 	}
-	return t, rows.Err()
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return t, err
+	}
+	if tag := rows.CommandTag(); s.tx == nil && (tag.Insert() || tag.Update() || tag.Delete() || strings.HasPrefix(tag.String(), "MERGE")) {
+		t.changed, t.affected = true, tag.RowsAffected()
+	}
+	return t, nil
 }
 
-func (s *pgSession) exec(ctx context.Context, q string) (int64, error) {
-	var (
-		tag pgconn.CommandTag
-		err error
-	)
-	if s.tx != nil {
-		tag, err = s.tx.Exec(ctx, q)
-	} else {
-		tag, err = s.conn.Exec(ctx, q)
-	}
-	return tag.RowsAffected(), err
+// write runs q as a query too: the extended protocol takes one statement
+// only, and the command tag says how many rows an INSERT, UPDATE, DELETE or
+// MERGE changed, RETURNING or not.
+func (s *pgSession) write(ctx context.Context, q string, maxRows int) (table, error) {
+	return s.query(ctx, q, maxRows)
 }
 
 func (s *pgSession) close() {

@@ -66,6 +66,9 @@ func openMySQL(ctx context.Context, dsn string, readOnly bool) (session, error) 
 	if err != nil {
 		return nil, err
 	}
+	// Rows matched, not only those whose values changed, as PostgreSQL
+	// counts: an UPDATE that finds its row reports 1 on a re-run too.
+	cfg.ClientFoundRows = !readOnly
 	c, err := mysql.NewConnector(cfg)
 	if err != nil {
 		return nil, err
@@ -190,8 +193,11 @@ func (s *stdSession) query(ctx context.Context, q string, maxRows int) (table, e
 	for rows.Next() {
 		if len(t.rows) == maxRows {
 			t.truncated = true
-			cancel() // drop the connection rather than drain the rest
-			return t, nil
+			if s.tx != nil {
+				cancel() // read-only: drop the connection rather than drain the rest
+				return t, nil
+			}
+			continue // a write: read to the end, so the statement completes
 		}
 		if err := rows.Scan(ptrs...); err != nil {
 			return t, err
@@ -205,7 +211,12 @@ func (s *stdSession) query(ctx context.Context, q string, maxRows int) (table, e
 	return t, rows.Err()
 }
 
-func (s *stdSession) exec(ctx context.Context, q string) (int64, error) {
+// write runs a statement that gives rows (returnsRows) as a query and any
+// other for the number of rows it changed.
+func (s *stdSession) write(ctx context.Context, q string, maxRows int) (table, error) {
+	if returnsRows(q) {
+		return s.query(ctx, q, maxRows)
+	}
 	var (
 		res dbsql.Result
 		err error
@@ -216,9 +227,10 @@ func (s *stdSession) exec(ctx context.Context, q string) (int64, error) {
 		res, err = s.db.ExecContext(ctx, q)
 	}
 	if err != nil {
-		return 0, err
+		return table{}, err
 	}
-	return res.RowsAffected()
+	n, err := res.RowsAffected()
+	return table{changed: err == nil, affected: n}, nil
 }
 
 func (s *stdSession) close() {

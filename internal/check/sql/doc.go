@@ -43,10 +43,15 @@
 // RFC 3339 strings, binary as hex unless it is valid UTF-8), ROW_COUNT
 // (rows in ROWS), TRUNCATED (true when more than max_rows rows existed;
 // the rest is not read, so count with COUNT(*) rather than ROW_COUNT),
-// VALUE (first column of the first row, when not NULL); with allow_write,
-// a statement other than SELECT, WITH, SHOW or one with RETURNING is
-// executed for its effect and sets ROWS_AFFECTED (int64, the rows it
-// changed) instead, with ROWS empty. Statements other
+// VALUE (first column of the first row, when not NULL). With allow_write,
+// ROWS_AFFECTED (int64) is the number of rows an INSERT, UPDATE, DELETE
+// (or MERGE, REPLACE, DDL on MySQL/Oracle) changed — rows matched, not only
+// those whose values changed, on MySQL as on PostgreSQL. PostgreSQL reads it
+// from the command tag (RETURNING rows come too); MySQL and Oracle run a
+// statement other than SELECT, WITH, SHOW or … RETURNING for its count,
+// with ROWS empty. A write statement reads its result to the end even past
+// max_rows, so it always completes. One statement per check, also when
+// writing. Statements other
 // than SELECT/WITH/SHOW, more than one statement, and queries naming a
 // write keyword or side-effect function (INSERT, UPDATE, DELETE, INTO,
 // FOR UPDATE, nextval, pg_terminate_backend, dbms_lock …) are refused

@@ -31,9 +31,10 @@ type dsnInfo struct {
 // the check allows writes.
 type session interface {
 	query(ctx context.Context, q string, maxRows int) (table, error)
-	// exec runs a statement that returns no rows and says how many it
-	// changed.
-	exec(ctx context.Context, q string) (int64, error)
+	// write runs a statement allowed to write: its rows, if it gives any,
+	// and how many rows it changed (table.changed, table.affected), when
+	// the database says.
+	write(ctx context.Context, q string, maxRows int) (table, error)
 	close()
 }
 
@@ -107,18 +108,14 @@ func (ep endpoint) run(ctx context.Context, s session, q string, maxRows int) (t
 	return t, ep.runError(ctx, err)
 }
 
-// runWrite executes a statement allowed to write (allow_write): one that
-// returns rows (SELECT, WITH, SHOW, or … RETURNING) as a query, any other
-// for the rows it changed (table.affected).
+// runWrite executes a statement allowed to write (allow_write); its error
+// is safe to show.
 func (ep endpoint) runWrite(ctx context.Context, s session, q string, maxRows int) (table, error) {
-	if returnsRows(q) {
-		return ep.run(ctx, s, q, maxRows)
-	}
-	n, err := s.exec(ctx, trimStatement(q))
+	t, err := s.write(ctx, trimStatement(q), maxRows)
 	if err != nil {
-		return table{}, ep.runError(ctx, err)
+		return t, ep.runError(ctx, err)
 	}
-	return table{affected: n, changed: true}, nil
+	return t, nil
 }
 
 // runError turns a failed statement into an error safe to show.

@@ -103,7 +103,7 @@ func sqlWords(q string) ([]string, error) {
 			sawEnd = true
 			i++
 		case r == '\'' || r == '"' || r == '`':
-			end := indexRunes(rs, i+1, []rune{r})
+			end := endOfQuoted(rs, i+1, r)
 			if end < 0 {
 				return nil, fmt.Errorf("引号 %c 没有结束", r)
 			}
@@ -138,6 +138,24 @@ func sqlWords(q string) ([]string, error) {
 		}
 	}
 	return words, nil
+}
+
+// endOfQuoted finds the quote q that closes a literal or quoted identifier
+// starting at from, or returns -1. In strings a backslash escapes the next
+// character, as MySQL and PostgreSQL's E'…' read them: 'a\'; DROP …' is one
+// string there. Where a backslash is plain (standard PostgreSQL strings) a
+// string ending in one then looks unterminated and the query is refused —
+// the safe way to be wrong.
+func endOfQuoted(rs []rune, from int, q rune) int {
+	for j := from; j < len(rs); j++ {
+		switch {
+		case rs[j] == '\\' && q != '`':
+			j++
+		case rs[j] == q:
+			return j
+		}
+	}
+	return -1
 }
 
 // indexRunes finds pat in rs at or after from, or returns -1.

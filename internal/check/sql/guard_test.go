@@ -25,6 +25,7 @@ func TestCheckReadOnly(t *testing.T) {
 		"select replace(name, 'a', 'b') from t",
 		"select * from t where x = 'it''s'",
 		"select 名称 from 资源目录 where 状态 = '有效'",
+		`select 'a\'; delete from t; --' as s`, // one string, as MySQL reads it
 	}
 	for _, q := range allowed {
 		if err := checkReadOnly(q); err != nil {
@@ -55,6 +56,10 @@ func TestCheckReadOnly(t *testing.T) {
 		"select 1 /* unterminated":                              "注释",
 		"":                                                      "为空",
 		"-- only a comment":                                     "为空",
+		// A backslash escapes a quote (MySQL strings, PostgreSQL E'…'):
+		// what follows the real end of the string is seen.
+		`select E'\''; delete from u; --'`: "一条语句",
+		`select 'a\'' ; delete from u`:     "一条语句",
 	}
 	for q, want := range refused {
 		err := checkReadOnly(q)
@@ -64,6 +69,28 @@ func TestCheckReadOnly(t *testing.T) {
 		}
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: error %q does not mention %q", q, err, want)
+		}
+	}
+}
+
+// returnsRows picks how a statement allowed to write runs on MySQL and
+// Oracle: for its rows, or for the number of rows it changed.
+func TestReturnsRows(t *testing.T) {
+	for q, want := range map[string]bool{
+		"select 1":                                  true,
+		"  /* why */ SELECT 1":                      true,
+		"with t as (select 1) select * from t":      true,
+		"show tables":                               true,
+		"delete from t returning id":                true,
+		"update t set a = 1 where id = 2":           false,
+		"DELETE FROM t":                             false,
+		"insert into t values (1)":                  false,
+		"replace into t values (1)":                 false,
+		"alter table t add column c int":            false,
+		"update t set note = 'select' where id = 1": false,
+	} {
+		if got := returnsRows(q); got != want {
+			t.Errorf("returnsRows(%q) = %v, want %v", q, got, want)
 		}
 	}
 }
