@@ -178,9 +178,19 @@ var countPool = sync.Pool{New: func() any { return &countScratch{seen: map[strin
 // text's length in terms.
 func countTerms(text, title string) ([]termCount, int) {
 	sc := countPool.Get().(*countScratch)
-	defer countPool.Put(sc)
 	seen, out := sc.seen, sc.out[:0]
-	clear(seen)
+	defer func() {
+		// Keep no terms (they point into the document's text) and no map
+		// that one huge document grew.
+		clear(out)
+		sc.out = out[:0]
+		if len(seen) > 1<<16 {
+			sc.seen = map[string]int32{}
+		} else {
+			clear(seen)
+		}
+		countPool.Put(sc)
+	}()
 	dl := 0
 	add := func(t string, inTitle bool) {
 		k, ok := seen[t]
@@ -197,7 +207,6 @@ func countTerms(text, title string) ([]termCount, int) {
 	}
 	eachTerm(Normalize(text), func(t string) { dl++; add(t, false) })
 	eachTerm(Normalize(title), func(t string) { add(t, true) })
-	sc.out = out
 	return slices.Clone(out), dl
 }
 
