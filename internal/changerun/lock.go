@@ -51,6 +51,13 @@ func lockChange(dir, id, root, operator string, now time.Time) (*changeLock, err
 		if errors.Is(err, errWouldBlock) {
 			h := strings.TrimSpace(string(holder))
 			if h == "" {
+				// The holder may be between taking the lock and saying who
+				// it is.
+				time.Sleep(100 * time.Millisecond)
+				holder, _ = os.ReadFile(path)
+				h = strings.TrimSpace(string(holder))
+			}
+			if h == "" {
 				h = "未知进程"
 			}
 			return nil, &errLocked{holder: h}
