@@ -235,7 +235,7 @@ func Prepare(ctx context.Context, rp *validate.Repository, id string, o Options)
 	default:
 		why(RefuseStatus, "变更状态为 %q，只有 approved（已批准）的变更可以执行", status)
 	}
-	if prev, err := successfulExecution(rp, id); err != nil {
+	if prev, err := successfulExecution(rp.Root, rp.Config.MaxFileSize, id); err != nil {
 		return nil, err
 	} else if prev != "" {
 		why(RefuseExecuted, "变更已由执行记录 %s 成功实施，不能重复执行；如需再次实施请提交新的变更", prev)
@@ -356,24 +356,6 @@ func (pl *Plan) build(o Options) []Reason {
 		pl.ready[s.Name] = rd
 	}
 	return reasons
-}
-
-// successfulExecution returns the id of an execution record of change id
-// whose outcome was success, or "".
-func successfulExecution(rp *validate.Repository, id string) (string, error) {
-	for _, e := range rp.Index.OfKind("execution") {
-		if e.Ext != ".yaml" {
-			continue
-		}
-		r, err := record.ReadFields(rp.Index.Abs(e.Path), e.Path, rp.Config.MaxFileSize)
-		if err != nil {
-			continue // validate reports it; it cannot prove a success
-		}
-		if str(r.Fields["change"]) == id && str(r.Fields["outcome"]) == OutcomeSuccess {
-			return r.ID(), nil
-		}
-	}
-	return "", nil
 }
 
 // upToDate asks the remote whether the local main line has all its

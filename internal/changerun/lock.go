@@ -81,11 +81,12 @@ func (l *changeLock) release() {
 	}
 }
 
-// executedOnDisk is successfulExecution read afresh from the work tree's
-// execution records of change id (their file names end in the change id):
-// another run may have finished since Prepare opened the repository.
-func executedOnDisk(root string, maxSize int64, id string) (string, error) {
-	matches, err := filepath.Glob(filepath.Join(root, repo.ContentDir, "execution", "*", "EXE-*-"+id+".yaml"))
+// successfulExecution returns the id of an execution record of change id
+// whose outcome was success, or "". It reads the work tree's execution
+// records afresh (Prepare, and Execute once it holds the lock: another run
+// may have finished in between), whatever their file names.
+func successfulExecution(root string, maxSize int64, id string) (string, error) {
+	matches, err := filepath.Glob(filepath.Join(root, repo.ContentDir, "execution", "*", "*.yaml"))
 	if err != nil {
 		return "", err
 	}
