@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/opsbook/opsbook/internal/gitrepo"
+	"github.com/opsbook/opsbook/internal/termtable"
 )
 
 var (
@@ -423,7 +424,7 @@ func TestParseMergeMessage(t *testing.T) {
 }
 
 func TestDisplayWidth(t *testing.T) {
-	if w := displayWidth("CHG 变更—a"); w != 10 {
+	if w := termtable.Width("CHG 变更—a"); w != 10 {
 		t.Errorf("width %d", w)
 	}
 	var buf bytes.Buffer

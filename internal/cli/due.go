@@ -8,10 +8,9 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/text/width"
-
 	"github.com/opsbook/opsbook/internal/calendar"
 	"github.com/opsbook/opsbook/internal/obligation"
+	"github.com/opsbook/opsbook/internal/termtable"
 )
 
 func init() {
@@ -161,7 +160,7 @@ func printDue(w io.Writer, cal *calendar.Calendar, kindLabel func(string) string
 		}
 		rows = append(rows, []string{state, due, closes, item, r.Owner, detail})
 	}
-	printTable(w, rows)
+	termtable.Write(w, rows)
 	if len(notes) > 0 {
 		fmt.Fprintln(w)
 		for i, n := range notes {
@@ -244,42 +243,4 @@ func shortDate(d, ref string) string {
 		return d[5:]
 	}
 	return d
-}
-
-// printTable prints rows as columns aligned by display width (CJK
-// characters take two columns); the last column is not padded.
-func printTable(w io.Writer, rows [][]string) {
-	var widths []int
-	for _, r := range rows {
-		for i, c := range r {
-			if i >= len(widths) {
-				widths = append(widths, 0)
-			}
-			widths[i] = max(widths[i], displayWidth(c))
-		}
-	}
-	for _, r := range rows {
-		var b strings.Builder
-		for i, c := range r {
-			b.WriteString(c)
-			if i < len(r)-1 {
-				b.WriteString(strings.Repeat(" ", widths[i]-displayWidth(c)+2))
-			}
-		}
-		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
-	}
-}
-
-// displayWidth is the number of terminal columns s takes.
-func displayWidth(s string) int {
-	n := 0
-	for _, r := range s {
-		switch width.LookupRune(r).Kind() {
-		case width.EastAsianWide, width.EastAsianFullwidth:
-			n += 2
-		default:
-			n++
-		}
-	}
-	return n
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/opsbook/opsbook/internal/calendar"
 	"github.com/opsbook/opsbook/internal/duty"
+	"github.com/opsbook/opsbook/internal/termtable"
 )
 
 func init() {
@@ -152,7 +153,7 @@ func printDuty(w io.Writer, cal *calendar.Calendar, at time.Time, on, next []dut
 		span := s.Start.Format("01-02 15:04") + " – " + s.End.Format("01-02 15:04")
 		rows = append(rows, []string{duty.RoleLabel(s.Role), s.Person, dutyPhone(s), span, s.Roster})
 	}
-	printTable(w, rows)
+	termtable.Write(w, rows)
 	if noHotline(on) {
 		fmt.Fprintln(w, "\n注意：此时既没有驻场也没有电话值守，7×24 热线无人接听；请补充值班表。")
 	}
