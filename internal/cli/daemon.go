@@ -136,25 +136,31 @@ func runDaemon(ctx context.Context, env *Env, args []string) int {
 	// Runbooks merged on the main line reach the work tree when a run's
 	// push replays onto the remote (or someone pulls): schedule them
 	// without a restart. A broken runbook keeps the previous schedule.
-	go watch.OnChange(ctx, runbookReloadInterval, func() uint64 { return watch.Stamp(root, "runbooks") }, func() {
+	reload := func() error {
 		rp, err := validate.Open(root)
-		if err == nil {
-			var next []*runbook.Runbook
-			if next, err = loadRunbooks(env, rp); err == nil {
-				alertMu.Lock()
-				var fresh map[string]*alert.Alerter
-				fresh, err = alertersFor(next, rbs, alerters, rp.Config.Platform, rp.Config.Location)
-				if err == nil {
-					var n int
-					if n, err = d.Replace(next); err == nil {
-						alerters, rbs = fresh, next
-						fmt.Fprintf(env.Stderr, "运行手册已更新，重新调度：%d 个运行手册按计划执行\n", n)
-					}
-				}
-				alertMu.Unlock()
-			}
-		}
 		if err != nil {
+			return err
+		}
+		next, err := loadRunbooks(env, rp)
+		if err != nil {
+			return err
+		}
+		alertMu.Lock()
+		defer alertMu.Unlock()
+		fresh, err := alertersFor(next, rbs, alerters, rp.Config.Platform, rp.Config.Location)
+		if err != nil {
+			return err
+		}
+		n, err := d.Replace(next)
+		if err != nil {
+			return err
+		}
+		alerters, rbs = fresh, next
+		fmt.Fprintf(env.Stderr, "运行手册已更新，重新调度：%d 个运行手册按计划执行\n", n)
+		return nil
+	}
+	go watch.OnChange(ctx, runbookReloadInterval, func() uint64 { return watch.Stamp(root, "runbooks") }, func() {
+		if err := reload(); err != nil {
 			fmt.Fprintf(env.Stderr, "运行手册已修改但未生效，继续按原计划运行：%v\n", err)
 		}
 	})
