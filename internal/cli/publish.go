@@ -41,7 +41,10 @@ func runPublish(ctx context.Context, env *Env, args []string) int {
 	}
 	arg := pos[0]
 	if !strings.Contains(arg, ":") && !filepath.IsAbs(arg) {
-		arg = filepath.Join(env.Dir, arg) // a local directory, relative to the working directory
+		// A local directory, relative to the working directory. Not
+		// filepath.Join: it would clean away the "." and ".." segments
+		// ParseTarget refuses.
+		arg = strings.TrimSuffix(env.Dir, string(filepath.Separator)) + string(filepath.Separator) + arg
 	}
 	target, err := publish.ParseTarget(arg)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"os/user"
 	"path"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -47,6 +48,11 @@ func (t Target) String() string {
 // ParseTarget reads "sftp://user@host[:port]/path" (path absolute, or
 // "/~/dir" for a directory under the login directory) or a local directory
 // path, which is made absolute against the working directory.
+//
+// A path holding a "." or ".." segment is refused, not cleaned: written
+// plainly, percent-encoded (%2e%2e), or produced by an encoded slash (%2f)
+// or a backslash, it could name a directory outside the one the reader of
+// the command sees (sftp://host/srv/www/%2e%2e/x is /srv/x).
 func ParseTarget(s string) (Target, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -56,6 +62,9 @@ func ParseTarget(s string) (Target, error) {
 	if !hasScheme {
 		if i := strings.Index(s, ":"); i > 0 && strings.Contains(s[:i], "@") {
 			return Target{}, fmt.Errorf("发布目标 %q 像 scp 的写法；请写成 sftp://%s/%s", s, s[:i], strings.TrimPrefix(s[i+1:], "/"))
+		}
+		if seg, bad := dotSegment(s); bad {
+			return Target{}, dotSegmentError(s, seg)
 		}
 		return localTarget(s)
 	}
@@ -71,6 +80,9 @@ func ParseTarget(s string) (Target, error) {
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
 		return Target{}, fmt.Errorf("发布目标 %q 不应带 ? 或 # 部分", s)
+	}
+	if seg, bad := dotSegment(u.EscapedPath()); bad {
+		return Target{}, dotSegmentError(redactURL(u), seg)
 	}
 	t := Target{SFTP: true, Host: u.Hostname(), Port: 22, User: u.User.Username()}
 	if t.Host == "" {
@@ -101,6 +113,36 @@ func ParseTarget(s string) (Target, error) {
 	}
 	t.Path = p
 	return t, nil
+}
+
+// dotSegment reports the first segment of p, as written, that is or holds
+// a "." or ".." segment, split at slashes and backslashes, as written or
+// percent-decoded any number of times (%252e too: decoding only shortens,
+// so this ends).
+func dotSegment(p string) (string, bool) {
+	for _, raw := range strings.FieldsFunc(p, isSlash) {
+		seg := raw
+		for {
+			if slices.ContainsFunc(strings.FieldsFunc(seg, isSlash), isDots) {
+				return raw, true
+			}
+			dec, err := url.PathUnescape(seg)
+			if err != nil || dec == seg {
+				break
+			}
+			seg = dec
+		}
+	}
+	return "", false
+}
+
+func isSlash(r rune) bool { return r == '/' || r == '\\' }
+
+func isDots(s string) bool { return s == "." || s == ".." }
+
+func dotSegmentError(target, seg string) error {
+	return fmt.Errorf("发布目标 %q 的路径含有 %q，它是或包含 \".\"/\"..\" 路径段（含 %%2e、%%2f 等编码或反斜杠写法）："+
+		"opsbook 不会替你化简它，以免发布到所写目录之外；请写出不含 . 和 .. 的完整路径，例如 /srv/www/opsbook", target, seg)
 }
 
 func localTarget(s string) (Target, error) {
