@@ -17,6 +17,7 @@ func FuzzParse(f *testing.F) {
 		"---\nid: CHG-2026-001\nkind: change\n---\n## 实施方案\n1. 步骤\n",
 		"a: &x 1\nb: *x\n", "<<: {a: 1}\n", "? [a]\n: b\n", "a: 2026-01-01\nb: 010\nc: 1.10\n",
 		"id: a\n---\nid: b\n", "+++\na = 1\n+++\n", "x: [1, {y: [2, {z: 3}]}]\n", "a: \"\\u00e9\"\nb: 'it''s'\n",
+		"k: !!binary aGk=\nt: !!timestamp 2026-01-01\n", "s: !!str 010\nm: !!map {x: !foo y}\n",
 	} {
 		f.Add("a.yaml", []byte(s))
 		f.Add("a.md", []byte(s))

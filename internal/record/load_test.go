@@ -27,6 +27,24 @@ func TestParseKeepsScalarsAsWritten(t *testing.T) {
 	}
 }
 
+// TestParsePlainTags: what the loader gives untagged scalars is unchanged by
+// the refusal of explicit tags, and the tags that only restate a node's plain
+// kind (!!str, !!map, !!seq) stay allowed.
+func TestParsePlainTags(t *testing.T) {
+	r, err := Parse("a.yaml", []byte("id: a\ns: !!str 010\nq: !<tag:yaml.org,2002:str> true\nm: !!map {x: 1}\nl: !!seq [a]\n!!str 2026: k\n"+
+		"d: 2026-01-05\nt: 2026-01-05 08:30\nn: 12\nf: 1.5\nb: false\nz: ~\ne:\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{
+		"id": "a", "s": "010", "q": "true", "m": map[string]any{"x": json.Number("1")}, "l": []any{"a"}, "2026": "k",
+		"d": "2026-01-05", "t": "2026-01-05 08:30", "n": json.Number("12"), "f": json.Number("1.5"), "b": false, "z": nil, "e": nil,
+	}
+	if !reflect.DeepEqual(r.Fields, want) {
+		t.Errorf("got  %#v\nwant %#v", r.Fields, want)
+	}
+}
+
 func TestIndexPositions(t *testing.T) {
 	src := "---\nid: CHG-2026-001\nwindow:\n  start: \"2026-10-02 09:00\"\n  end: x\nassets:\n  - a\n  - b\n---\n## 实施方案\n"
 	r, err := Parse("content/change/2026/CHG-2026-001.md", []byte(src))
@@ -83,6 +101,21 @@ func TestParseRejects(t *testing.T) {
 		{"unclosed front matter", "a.md", "---\nid: a\n", 1, 1, "frontmatter/delimiter"},
 		{"front matter syntax line offset", "a.md", "---\nid: a\nid: b\n---\nbody\n", 3, 1, "yaml/duplicate-key"},
 		{"custom tag", "a.yaml", "id: !secret a\n", 1, 5, "yaml/tag"},
+		{"binary tag", "a.yaml", "id: a\nkey: !!binary aGVsbG8=\n", 2, 6, "yaml/tag"},
+		{"timestamp tag", "a.yaml", "id: a\nat: !!timestamp 2026-01-01\n", 2, 5, "yaml/tag"},
+		{"int tag", "a.yaml", "id: a\nn: !!int 0x10\n", 2, 4, "yaml/tag"},
+		{"bool tag", "a.yaml", "id: a\nok: !!bool yes\n", 2, 5, "yaml/tag"},
+		{"null tag", "a.yaml", "id: a\nx: !!null\n", 2, 4, "yaml/tag"},
+		{"verbatim tag", "a.yaml", "id: a\nx: !<tag:yaml.org,2002:binary> aGk=\n", 2, 4, "yaml/tag"},
+		{"custom tag on mapping", "a.yaml", "id: a\nw: !secret {x: 1}\n", 2, 4, "yaml/tag"},
+		{"set tag", "a.yaml", "id: a\ns: !!set {x}\n", 2, 4, "yaml/tag"},
+		{"omap tag", "a.yaml", "id: a\ns: !!omap [a: 1]\n", 2, 4, "yaml/tag"},
+		{"str tag on mapping", "a.yaml", "id: a\nw: !!str {x: 1}\n", 2, 4, "yaml/tag"},
+		{"tag on key", "a.yaml", "id: a\n!!binary aGk=: b\n", 2, 1, "yaml/tag"},
+		{"tag on root", "a.yaml", "!foo\nid: a\n", 1, 1, "yaml/tag"},
+		{"tag in sequence", "a.yaml", "id: a\nl:\n  - x\n  - !foo y\n", 4, 5, "yaml/tag"},
+		{"TAG directive", "a.yaml", "%TAG !e! tag:example.com,2000:\n---\nid: a\nx: !e!foo y\n", 4, 4, "yaml/tag"},
+		{"tag in front matter", "a.md", "---\nid: a\nx: !!binary aGk=\n---\nbody\n", 3, 4, "yaml/tag"},
 		{"deep nesting", "a.yaml", strings.Repeat("[", 100) + strings.Repeat("]", 100), 1, 1, "record/not-mapping"},
 		{"deep mapping", "a.yaml", "a:" + strings.Repeat(" {a:", 40) + " 1" + strings.Repeat("}", 40) + "\n", 1, 0, "yaml/too-deep"},
 		{"very deep nesting", "a.yaml", strings.Repeat("[", 10001) + strings.Repeat("]", 10001), 1, 1, "yaml/syntax"},

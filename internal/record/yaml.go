@@ -144,6 +144,9 @@ func (w *walker) value(n *yaml.Node, ptr string, depth int) (any, error) {
 	if n.Anchor != "" {
 		return nil, w.errAt(n, "yaml/anchor-alias", "不允许使用 YAML 锚点（&%s）；请直接写出内容", n.Anchor)
 	}
+	if err := w.checkTag(n); err != nil {
+		return nil, err
+	}
 	if w.index != nil {
 		pos := w.index[ptr]
 		pos.Line, pos.Col = n.Line+w.lineOffset, n.Column
@@ -180,6 +183,9 @@ func (w *walker) mapping(n *yaml.Node, ptr string, depth int) (any, error) {
 		if k.Kind == yaml.AliasNode || k.Anchor != "" {
 			return nil, w.errAt(k, "yaml/anchor-alias", "不允许使用 YAML 锚点或别名")
 		}
+		if err := w.checkTag(k); err != nil {
+			return nil, err
+		}
 		if k.Kind == yaml.ScalarNode && k.Tag == "!!merge" {
 			return nil, w.errAt(k, "yaml/merge-key", "不允许使用合并键（<<）；请直接写出每个字段")
 		}
@@ -204,13 +210,31 @@ func (w *walker) mapping(n *yaml.Node, ptr string, depth int) (any, error) {
 	return out, nil
 }
 
+// checkTag refuses a tag written in the source (!!binary, !!timestamp,
+// !!int, !!set, !custom, %TAG-expanded …) unless it only restates the
+// node's plain kind: !!str on a scalar, !!map on a mapping, !!seq on a
+// sequence. Tags yaml.v3 resolves for untagged scalars are not affected.
+func (w *walker) checkTag(n *yaml.Node) error {
+	if n.Style&yaml.TaggedStyle == 0 {
+		return nil
+	}
+	switch {
+	case n.Kind == yaml.ScalarNode && n.Tag == "!!str",
+		n.Kind == yaml.MappingNode && n.Tag == "!!map",
+		n.Kind == yaml.SequenceNode && n.Tag == "!!seq":
+		return nil
+	}
+	return w.errAt(n, "yaml/tag", "不支持的 YAML 标签 %s；请去掉标签，直接写值（文本需要时加引号）", n.Tag)
+}
+
 var decimalInt = regexp.MustCompile(`^[-+]?[0-9]+$`)
 
 // scalar converts a scalar without YAML 1.1 coercions: timestamps stay
-// strings, integers keep every digit, and unknown tags are rejected.
+// strings, integers keep every digit, and unknown tags are rejected (explicit
+// tags were refused before, by checkTag).
 func (w *walker) scalar(n *yaml.Node) (any, error) {
 	switch n.Tag {
-	case "!!str", "!!timestamp", "!!binary":
+	case "!!str", "!!timestamp": // timestamps only as resolved, never tagged (checkTag)
 		return n.Value, nil
 	case "!!null":
 		return nil, nil
