@@ -512,3 +512,29 @@ func TestSwappedSiteIsServed(t *testing.T) {
 		t.Errorf("after the swap made DOC-PUB restricted: HTTP %d, want 403", r.status)
 	}
 }
+
+// TestSuccessfulSignInsSpendNoBudget: many people signing in from one
+// address (an office behind NAT) spend none of the address's attempts per
+// minute; a wrong password afterwards gets the normal answer, not 429.
+func TestSuccessfulSignInsSpendNoBudget(t *testing.T) {
+	policy := strings.NewReplacer("ip_attempts_per_minute: 1000", "ip_attempts_per_minute: 4",
+		"ip_max_failures: 1000", "ip_max_failures: 4").Replace(testPolicyYAML(t, ""))
+	ts := startServer(t, makeSite(t), policy, Options{})
+	for range 3 {
+		for _, u := range [][2]string{{"admin", "admin-pass-1"}, {"eng", "eng-pass-12"}, {"leader", "leader-pass"}, {"pma", "pma-pass-123"}} {
+			ts.signIn(t, u[0], u[1])
+		}
+	}
+	r := ts.postLogin(t, "eng", "wrong-password", "")
+	if r.status != http.StatusUnauthorized || !strings.Contains(r.body, "用户名或密码错误") {
+		t.Fatalf("a wrong password after 12 successful sign-ins from the address: HTTP %d, want 401 用户名或密码错误\n%s", r.status, r.body)
+	}
+	// Failures still spend it: three more within the minute and the fifth
+	// attempt is refused.
+	for range 3 {
+		ts.postLogin(t, "eng", "wrong-password", "")
+	}
+	if r := ts.postLogin(t, "admin", "admin-pass-1", ""); r.status != http.StatusTooManyRequests || !strings.Contains(r.body, "过于频繁") {
+		t.Errorf("after 4 failed attempts within a minute from the address: HTTP %d, want 429 过于频繁", r.status)
+	}
+}

@@ -58,7 +58,8 @@
 // under /_access/, the manifest included, is never served.
 //
 // Sign-in attempts are rate-limited per client address (attempts per
-// minute, 429 with Retry-After) and failures lock the user name — also one
+// minute, 429 with Retry-After; a successful sign-in gives its attempt
+// back) and failures lock the user name — also one
 // that does not exist — and the address out for a configurable time after
 // N failures; every failure is answered after a delay.
 //

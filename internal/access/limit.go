@@ -1,6 +1,7 @@
 package access
 
 import (
+	"slices"
 	"sync"
 	"time"
 )
@@ -88,11 +89,19 @@ func (l *limiter) fail(ip, user string, now time.Time) bool {
 }
 
 // succeed clears the user's failures (not the address's: one good account
-// must not reset guessing at others).
-func (l *limiter) succeed(user string) {
+// must not reset guessing at others) and gives the address back the attempt
+// begun at at: successful sign-ins spend none of its attempts per minute,
+// so many people signing in from one address (an office behind NAT) do not
+// lock each other out.
+func (l *limiter) succeed(ip, user string, at time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	delete(l.users, user)
+	if a, ok := l.ips[ip]; ok {
+		if i := slices.Index(a.recent, at); i >= 0 {
+			a.recent = slices.Delete(a.recent, i, i+1)
+		}
+	}
 }
 
 func (l *limiter) get(m map[string]*attempts, key string, now time.Time) *attempts {

@@ -183,7 +183,7 @@ func (s *Server) login(st *reqState, r *http.Request, id *Identity) {
 		s.render(st, http.StatusUnauthorized, v)
 		return
 	}
-	s.lim.succeed(user)
+	s.lim.succeed(ip, user, now)
 	st.user, st.decision, st.reason = user, "signed-in", ""
 	exp := now.Add(s.p.SessionTTL)
 	http.SetCookie(st, s.cookie(sessionCookie, newSession(s.p.Secret, user, s.p.fixed[user].tag, exp), int(s.p.SessionTTL/time.Second)))
