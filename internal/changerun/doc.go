@@ -30,7 +30,10 @@
 // Prepare checks every gate and builds a Plan; a gate that says no is a
 // *Refusal listing every reason. With Options.CheckRemote (the CLI's
 // default; --offline turns it off) it first asks the remote for the main
-// line's tip and refuses when the local main line lacks commits of it. The change is read from the main line's
+// line's tip and refuses when the local main line lacks commits of it. The
+// main line is the configured main branch (opsbook.yaml main_branch, default
+// main); Options.Branch naming any other is refused (RefuseBranch), since a
+// merge into another branch approves nothing. The change is read from the main line's
 // tip (not from the work tree), so what runs is exactly what was approved:
 //
 //   - the file's current version on the main line reached it through a

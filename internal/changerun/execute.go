@@ -69,6 +69,9 @@ func (pl *Plan) Execute(ctx context.Context, o Options) (*Report, error) {
 	if pl.ready == nil {
 		return nil, errors.New("变更未通过检查，不能执行")
 	}
+	if r := o.mainLine(pl.rp, pl.ID); r != nil {
+		return nil, r
+	}
 	if reason, ok := pl.inWindow(o.Now()); !ok {
 		return nil, &Refusal{Change: pl.ID, Reasons: []Reason{reason}}
 	}

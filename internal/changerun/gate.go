@@ -27,12 +27,9 @@ import (
 	"github.com/opsbook/opsbook/internal/validate"
 )
 
-// DefaultBranch is the main line a change must have reached.
-const DefaultBranch = "main"
-
 // Options configure Prepare and Execute.
 type Options struct {
-	Branch   string           // the main line; default DefaultBranch
+	Branch   string           // the main line: "" or the configured main branch (opsbook.yaml main_branch); any other is refused
 	Now      func() time.Time // default time.Now; tests inject the clock
 	Operator string           // who runs the change; required by Execute
 	Host     string           // the executing host; default os.Hostname
@@ -52,9 +49,6 @@ type Options struct {
 }
 
 func (o *Options) defaults() {
-	if o.Branch == "" {
-		o.Branch = DefaultBranch
-	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -70,6 +64,7 @@ func (o *Options) defaults() {
 // Refusal codes: why a change may not run now.
 const (
 	RefuseNotFound      = "not-found"      // no such change
+	RefuseBranch        = "branch"         // asked to run from a branch other than the configured main branch
 	RefuseNotMerged     = "not-merged"     // not on the main line (only on a branch)
 	RefuseNotApproved   = "not-approved"   // on the main line without an independent merge
 	RefuseStatus        = "status"         // status is not approved
@@ -144,6 +139,9 @@ type ready struct {
 // the repository could not be read.
 func Prepare(ctx context.Context, rp *validate.Repository, id string, o Options) (*Plan, error) {
 	o.defaults()
+	if r := o.mainLine(rp, id); r != nil {
+		return nil, r
+	}
 	refuse := func(code, format string, args ...any) *Refusal {
 		return &Refusal{Change: id, Reasons: []Reason{{code, fmt.Sprintf(format, args...)}}}
 	}
@@ -371,7 +369,7 @@ func upToDate(ctx context.Context, root string, o Options) (Reason, bool) {
 	case err != nil:
 		return Reason{RefuseStale, fmt.Sprintf("无法向远程核对主分支 %s 是否最新：%v。确认按本地主分支执行请加 --offline", o.Branch, err)}, false
 	case f.Remote == "":
-		return Reason{RefuseStale, fmt.Sprintf("远程没有分支 %s，无法核对本地主分支是否最新；请检查 --branch，确认按本地主分支执行请加 --offline", o.Branch)}, false
+		return Reason{RefuseStale, fmt.Sprintf("远程没有分支 %s，无法核对本地主分支是否最新；请检查 opsbook.yaml 的 main_branch，确认按本地主分支执行请加 --offline", o.Branch)}, false
 	case f.Behind:
 		return Reason{RefuseStale, fmt.Sprintf("本地主分支 %s（%s）落后于远程（%s）：远程上该变更可能已被撤销、修改或执行。请先 git pull --ff-only 再执行",
 			o.Branch, shortHash(f.Local), shortHash(f.Remote))}, false

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -30,9 +31,9 @@ type auditApprovalsOptions struct {
 
 func runAuditApprovals(ctx context.Context, env *Env, args []string) int {
 	var o auditApprovalsOptions
-	fs := flagSet(env, "audit approvals", "audit approvals [--since YYYY-MM-DD] [--branch main] [--format text|json|github] [--strict]", &o.repo)
+	fs := flagSet(env, "audit approvals", "audit approvals [--since YYYY-MM-DD] [--branch 主分支] [--format text|json|github] [--strict]", &o.repo)
 	fs.StringVar(&o.since, "since", "", "只审计此日期（YYYY-MM-DD）以来进入主分支的变更")
-	fs.StringVar(&o.branch, "branch", "main", "主分支（本地没有时用 origin/<分支>）")
+	fs.StringVar(&o.branch, "branch", "", "主分支（默认 opsbook.yaml 的 main_branch，未设置时为 main；本地没有时用 origin/<分支>）")
 	fs.StringVar(&o.format, "format", "text", "输出格式："+strings.Join(approval.AuditFormats(), "|"))
 	fs.BoolVar(&o.strict, "strict", false, "发现违规时以退出码 1 失败（也可在 opsbook.yaml 中设置 approvals: {strict: true}）")
 	pos, code, ok := parseOrExit(fs, args)
@@ -61,7 +62,7 @@ func runAuditApprovals(ctx context.Context, env *Env, args []string) int {
 			return ExitError
 		}
 	}
-	report, err := approval.Load(ctx, approval.Options{Root: root, Branch: o.branch, Location: loc, MaxFileSize: rp.Config.MaxFileSize})
+	report, err := approval.Load(ctx, approval.Options{Root: root, Branch: cmp.Or(o.branch, rp.Config.MainBranch), Location: loc, MaxFileSize: rp.Config.MaxFileSize})
 	if err != nil {
 		return fail(env, fmt.Errorf("opsbook audit approvals: %w", err))
 	}

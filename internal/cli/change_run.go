@@ -49,11 +49,11 @@ type changeRunOptions struct {
 
 func runChangeRun(ctx context.Context, env *Env, args []string) int {
 	var o changeRunOptions
-	fs := flagSet(env, "change run", "change run 变更编号 [--yes] [--dry-run] [--operator 姓名] [--no-push] [--offline] [--branch main]", &o.repo)
+	fs := flagSet(env, "change run", "change run 变更编号 [--yes] [--dry-run] [--operator 姓名] [--no-push] [--offline]", &o.repo)
 	fs.BoolVar(&o.yes, "yes", false, "不询问确认直接执行（自动化使用）；在终端上默认要求输入变更编号确认")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "只检查审批、状态、窗口和步骤参数并列出将执行的步骤，不连接任何主机、不写记录")
 	fs.StringVar(&o.operator, "operator", "", "操作人姓名，写入执行记录（默认：$OPSBOOK_OPERATOR，其次 git config user.name）")
-	fs.StringVar(&o.branch, "branch", changerun.DefaultBranch, "主分支：变更须经合并到达该分支，执行记录也提交到该分支")
+	fs.StringVar(&o.branch, "branch", "", "只接受 opsbook.yaml 中 main_branch 设定的主分支（默认 main）：变更须经合并到达主分支，执行记录也提交到主分支；指定其他分支会被拒绝")
 	fs.BoolVar(&o.noPush, "no-push", false, "只在本地提交执行记录，不推送")
 	fs.BoolVar(&o.offline, "offline", false, "不向远程核对本地主分支是否最新（远程不可达时使用，请确认已 git pull）")
 	pos, code, ok := parseOrExit(fs, args)

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -21,8 +22,8 @@ type changeStatusOptions struct {
 
 func runChangeStatus(ctx context.Context, env *Env, args []string) int {
 	var o changeStatusOptions
-	fs := flagSet(env, "change status", "change status [ID…] [--branch main] [--format text|json] [--now 时间]", &o.repo)
-	fs.StringVar(&o.branch, "branch", "main", "主分支（本地没有时用 origin/<分支>）")
+	fs := flagSet(env, "change status", "change status [ID…] [--branch 主分支] [--format text|json] [--now 时间]", &o.repo)
+	fs.StringVar(&o.branch, "branch", "", "主分支（默认 opsbook.yaml 的 main_branch，未设置时为 main；本地没有时用 origin/<分支>）")
 	fs.StringVar(&o.format, "format", "text", "输出格式："+strings.Join(approval.StatusFormats(), "|"))
 	fs.StringVar(&o.now, "now", "", "以此时刻为“现在”判断是否在实施窗口内（YYYY-MM-DD HH:MM）")
 	ids, code, ok := parseOrExit(fs, args)
@@ -46,7 +47,7 @@ func runChangeStatus(ctx context.Context, env *Env, args []string) int {
 			return ExitError
 		}
 	}
-	report, err := approval.Load(ctx, approval.Options{Root: root, Branch: o.branch, Location: rp.Config.Location, Now: now, MaxFileSize: rp.Config.MaxFileSize})
+	report, err := approval.Load(ctx, approval.Options{Root: root, Branch: cmp.Or(o.branch, rp.Config.MainBranch), Location: rp.Config.Location, Now: now, MaxFileSize: rp.Config.MaxFileSize})
 	if err != nil {
 		return fail(env, fmt.Errorf("opsbook change status: %w", err))
 	}

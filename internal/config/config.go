@@ -1,6 +1,6 @@
 // Package config reads the repository's opsbook.yaml: platform name, time
-// zone, business hours, the record size cap and the column mapping of
-// statistics imports, with defaults for all.
+// zone, business hours, the main branch, the record size cap and the column
+// mapping of statistics imports, with defaults for all.
 package config
 
 import (
@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-git/go-git/v5/plumbing"
+
 	"github.com/opsbook/opsbook/internal/calendar"
 	"github.com/opsbook/opsbook/internal/diag"
 	"github.com/opsbook/opsbook/internal/record"
@@ -23,8 +25,12 @@ import (
 
 // Config is the repository configuration.
 type Config struct {
-	Platform      string
-	Location      *time.Location
+	Platform string
+	Location *time.Location
+	// MainBranch is main_branch: the one branch changes are approved on
+	// (merged into), executed from and recorded on; default
+	// DefaultMainBranch.
+	MainBranch    string
 	BusinessHours []calendar.Span
 	MaxFileSize   int64
 	StatsImport   StatsImport
@@ -96,13 +102,17 @@ type SLA struct {
 	Resolve time.Duration
 }
 
+// DefaultMainBranch is the main branch of a repository whose opsbook.yaml
+// does not set main_branch.
+const DefaultMainBranch = "main"
+
 // Default is the configuration of a repository without opsbook.yaml.
 func Default() *Config {
 	loc, err := time.LoadLocation("Asia/Shanghai")
 	if err != nil {
 		loc = time.FixedZone("CST", 8*3600) // no tzdata on the host: China has no DST
 	}
-	return &Config{Platform: "政务数据共享交换平台", Location: loc, BusinessHours: calendar.DefaultBusinessHours, MaxFileSize: record.DefaultMaxSize,
+	return &Config{Platform: "政务数据共享交换平台", Location: loc, MainBranch: DefaultMainBranch, BusinessHours: calendar.DefaultBusinessHours, MaxFileSize: record.DefaultMaxSize,
 		Documents: Documents{MaxAttachmentSize: DefaultMaxAttachmentSize, ReviewDays: DefaultReviewDays}}
 }
 
@@ -147,6 +157,13 @@ func Load(root string, set *schema.Set) (*Config, error) {
 			return nil, &Error{[]diag.Violation{diag.At(repo.ConfigFile, p.Line, p.Col, "config/timezone", "未知时区 %q：请使用 IANA 名称，例如 Asia/Shanghai", tz)}}
 		}
 		c.Location = loc
+	}
+	if b, ok := r.Fields["main_branch"].(string); ok {
+		if err := CheckBranchName(b); err != nil {
+			p := r.At("/main_branch")
+			return nil, &Error{[]diag.Violation{diag.At(repo.ConfigFile, p.Line, p.Col, "config/main-branch", "main_branch：%v", err)}}
+		}
+		c.MainBranch = b
 	}
 	if hours, ok := r.Fields["business_hours"].([]any); ok {
 		c.BusinessHours = nil
@@ -216,4 +233,21 @@ func Load(root string, set *schema.Set) (*Config, error) {
 		}
 	}
 	return c, nil
+}
+
+// CheckBranchName says why name cannot be a local git branch name (the
+// rules of git check-ref-format --branch), or nil.
+func CheckBranchName(name string) error {
+	switch {
+	case name == "":
+		return errors.New("分支名不能为空")
+	case strings.HasPrefix(name, "-"):
+		return fmt.Errorf("%q 不是合法的 git 分支名：不能以 - 开头", name)
+	case name == "HEAD" || strings.HasPrefix(name, "refs/"):
+		return fmt.Errorf("%q 不是分支名：请写分支的短名称，例如 main 或 master", name)
+	}
+	if plumbing.NewBranchReferenceName(name).Validate() != nil {
+		return fmt.Errorf("%q 不是合法的 git 分支名（不能含空格、~ ^ : ? * [ \\、..、@{，不能以 . 或 / 开头或结尾，不能以 .lock 结尾）；请写主分支的名称，例如 main 或 master", name)
+	}
+	return nil
 }

@@ -51,3 +51,36 @@ func TestDocumentsBlock(t *testing.T) {
 		t.Errorf("bad size: %v", err)
 	}
 }
+
+func TestMainBranch(t *testing.T) {
+	set, err := schema.Load("../../schemas")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if c, err := Load(dir, set); err != nil || c.MainBranch != "main" {
+		t.Fatalf("default %q %v", c.MainBranch, err)
+	}
+	write := func(s string) {
+		if err := os.WriteFile(filepath.Join(dir, "opsbook.yaml"), []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, ok := range []string{"master", "trunk", "release/2026", "主线"} {
+		write("platform: 测试\nmain_branch: " + ok + "\n")
+		if c, err := Load(dir, set); err != nil || c.MainBranch != ok {
+			t.Errorf("%q: %q %v", ok, c.MainBranch, err)
+		}
+	}
+	for _, bad := range []string{`"main branch"`, `"-main"`, "main..x", "HEAD", "refs/heads/main", "main.lock", "main/", `"ma~in"`, "'@'", `""`} {
+		write("platform: 测试\nmain_branch: " + bad + "\n")
+		_, err := Load(dir, set)
+		if err == nil || !strings.Contains(err.Error(), "opsbook.yaml:2:") || !strings.Contains(err.Error(), "main_branch") {
+			t.Errorf("%s accepted or badly reported: %v", bad, err)
+		}
+	}
+	write("platform: 测试\nmain_branch: main..x\n")
+	if _, err := Load(dir, set); err == nil || !strings.Contains(err.Error(), "[config/main-branch]") {
+		t.Errorf("rule not named: %v", err)
+	}
+}
