@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -100,15 +101,13 @@ func runStep(t *testing.T, dir string, s workflowStep, secrets map[string]string
 func sampleRepo(t *testing.T) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "repo")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	src := filepath.Join("..", "..")
 	for _, part := range []string{"content", "schemas", "runbooks", "opsbook.yaml"} {
 		if out, err := exec.Command("cp", "-R", filepath.Join(src, part), filepath.Join(dir, part)).CombinedOutput(); err != nil {
-			if err := os.MkdirAll(dir, 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if out, err = exec.Command("cp", "-R", filepath.Join(src, part), filepath.Join(dir, part)).CombinedOutput(); err != nil {
-				t.Fatalf("cp %s: %v\n%s", part, err, out)
-			}
+			t.Fatalf("cp %s: %v\n%s", part, err, out)
 		}
 	}
 	for _, args := range [][]string{
@@ -356,7 +355,7 @@ func TestPublishRefusesRestrictedSite(t *testing.T) {
 		t.Fatal(err)
 	}
 	for pre := range m.Prefixes {
-		if !strings.HasPrefix(pre, access.RestrictedIndexDir+"/") && !contains(found.Files, pre+"index.html") {
+		if !strings.HasPrefix(pre, access.RestrictedIndexDir+"/") && !slices.Contains(found.Files, pre+"index.html") {
 			t.Errorf("restricted page %sindex.html not found by FindRestricted", pre)
 		}
 	}
@@ -381,13 +380,4 @@ func TestPublishRefusesRestrictedSite(t *testing.T) {
 	}
 	recs, publicBodies := sampleRestricted(t, repo)
 	assertNothingRestricted(t, link, recs, publicBodies)
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
