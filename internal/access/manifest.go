@@ -17,6 +17,10 @@ const (
 	// ReservedDir is the URL space of the server's own pages; nothing under
 	// it is served from the site directory.
 	ReservedDir = "_access"
+	// RestrictedMeta is the name of the <meta> element in the head of
+	// every restricted page: <meta name="opsbook-restricted"
+	// content="project">. opsbook publish finds restricted pages by it.
+	RestrictedMeta = "opsbook-restricted"
 )
 
 // Manifest lists the site's restricted content: site-relative path prefixes
@@ -24,8 +28,11 @@ const (
 // restricted search index.
 type Manifest struct {
 	V        int               `json:"v"`
-	Prefixes map[string]string `json:"prefixes"` // "document/DOC-2026-001/" → "prj-…"
-	Indexes  map[string]string `json:"indexes"`  // project → "search-restricted/<project>/"
+	Prefixes map[string]string `json:"prefixes,omitempty"` // "document/DOC-2026-001/" → "prj-…"
+	Indexes  map[string]string `json:"indexes,omitempty"`  // project → "search-restricted/<project>/"
+	// Omitted says the site was built without its restricted content
+	// (site build --omit-restricted); such a manifest lists nothing.
+	Omitted bool `json:"omitted,omitempty"`
 }
 
 // ParseManifest reads a manifest.

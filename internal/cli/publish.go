@@ -3,12 +3,10 @@ package cli
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
-	"github.com/opsbook/opsbook/internal/access"
 	"github.com/opsbook/opsbook/internal/publish"
 )
 
@@ -65,8 +63,15 @@ func runPublish(ctx context.Context, env *Env, args []string) int {
 		src = filepath.Join(env.Dir, src)
 	}
 
-	if pages, projects := restrictedContent(src); pages > 0 {
-		what := fmt.Sprintf("要发布的站点含 %d 个受控页面或附件（%d 个受控项目），普通 Web 服务器会把它们提供给任何能访问的人", pages, projects)
+	// Decided from the files present, not from the manifest: a site built
+	// with --omit-restricted holds no restricted file and names none.
+	found, err := publish.FindRestricted(src)
+	if err != nil {
+		return fail(env, fmt.Errorf("opsbook publish: %w", err))
+	}
+	if n := len(found.Files); n > 0 {
+		what := fmt.Sprintf("要发布的站点含 %d 个受控文件（%d 个受控页面及其附件、受控搜索索引；%d 个受控项目），例如 %s，普通 Web 服务器会把它们提供给任何能访问的人",
+			n, found.Pages, len(found.Projects), found.Files[0])
 		if !o.allowRestricted {
 			return fail(env, fmt.Errorf("opsbook publish: %s，未发布：请用 opsbook site build --omit-restricted 重新构建后再发布，"+
 				"或只通过 opsbook site serve --access 提供该站点；目标服务器自己按用户组控制访问时加 --allow-restricted", what))
@@ -120,23 +125,4 @@ func publishSize(n int64) string {
 		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
 	}
 	return fmt.Sprintf("%d 字节", n)
-}
-
-// restrictedContent counts the restricted pages and attachments of the
-// built site (its _access manifest) and their projects: a plain web server
-// would hand them to anyone who can reach it.
-func restrictedContent(site string) (pages, projects int) {
-	data, err := os.ReadFile(filepath.Join(site, filepath.FromSlash(access.ManifestPath)))
-	if err != nil {
-		return 0, 0 // built without restricted content, or by an older opsbook
-	}
-	m, err := access.ParseManifest(data)
-	if err != nil || len(m.Prefixes) == 0 {
-		return 0, 0
-	}
-	seen := map[string]bool{}
-	for _, p := range m.Prefixes {
-		seen[p] = true
-	}
-	return len(m.Prefixes), len(seen)
 }

@@ -31,15 +31,24 @@ func TestPublishCommand(t *testing.T) {
 	if strings.Contains(stderr, "受控") {
 		t.Errorf("a site without restricted content was warned about: %s", stderr)
 	}
-	// A site built with restricted documents is not published (a plain
-	// web server would serve them to anyone), unless the operator says
-	// the server controls access itself.
+	// A manifest naming pages that are not there (as an omitted build's
+	// used to) does not stop a publish: what is present decides.
 	os.MkdirAll(filepath.Join(site, "_access"), 0o755)
 	os.WriteFile(filepath.Join(site, "_access", "restricted.json"),
 		[]byte(`{"v":1,"prefixes":{"document/DOC-2026-007/":"prj-upgrade-2026","project/prj-upgrade-2026/":"prj-upgrade-2026"},"indexes":{}}`), 0o644)
+	if _, stderr, code := run(t, dir, "publish", link, "--dir", "repo/public"); code != ExitOK || strings.Contains(stderr, "受控") {
+		t.Fatalf("manifest without the files: exit %d, want a plain publish:\n%s", code, stderr)
+	}
+	// A site holding restricted documents is not published (a plain
+	// web server would serve them to anyone), unless the operator says
+	// the server controls access itself.
+	os.MkdirAll(filepath.Join(site, "document", "DOC-2026-007", "files"), 0o755)
+	os.WriteFile(filepath.Join(site, "document", "DOC-2026-007", "index.html"),
+		[]byte(`<html><head><meta name="opsbook-restricted" content="prj-upgrade-2026"></head><body>受控</body></html>`), 0o644)
+	os.WriteFile(filepath.Join(site, "document", "DOC-2026-007", "files", "合同.pdf"), []byte("%PDF"), 0o644)
 	before, _ := os.Readlink(link)
 	_, stderr, code = run(t, dir, "publish", link, "--dir", "repo/public")
-	if code != ExitError || !strings.Contains(stderr, "含 2 个受控页面或附件（1 个受控项目）") || !strings.Contains(stderr, "--omit-restricted") || !strings.Contains(stderr, "--allow-restricted") {
+	if code != ExitError || !strings.Contains(stderr, "含 2 个受控文件（1 个受控页面及其附件、受控搜索索引；1 个受控项目）") || !strings.Contains(stderr, "--omit-restricted") || !strings.Contains(stderr, "--allow-restricted") {
 		t.Errorf("restricted site: exit %d, want a refusal naming --omit-restricted and --allow-restricted:\n%s", code, stderr)
 	}
 	if after, _ := os.Readlink(link); after != before {

@@ -21,6 +21,14 @@ var (
 	binErr  error
 )
 
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binPath != "" {
+		os.RemoveAll(filepath.Dir(binPath))
+	}
+	os.Exit(code)
+}
+
 // opsbookBinary builds cmd/opsbook once for the tests that run the command
 // as users and the publish workflow do.
 func opsbookBinary(t *testing.T) string {

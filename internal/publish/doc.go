@@ -21,4 +21,10 @@
 // The link is relative (name.releases/<release>), so it stays valid in an
 // SFTP chroot and when the web root is mounted elsewhere. The first publish
 // to a path that is a real directory refuses and says how to move it aside.
+//
+// ParseTarget refuses "." and ".." path segments, also percent-encoded,
+// rather than cleaning them away. FindRestricted lists the restricted
+// content present in a built site (pages marked restricted and their
+// attachments, restricted search indexes), which opsbook publish refuses
+// to put on a plain web server.
 package publish

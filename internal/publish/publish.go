@@ -488,14 +488,29 @@ type siteFile struct {
 	size int64
 }
 
-// scan lists the built site; it must be a directory holding index.html.
-func scan(root string) (*siteFiles, error) {
+// checkSite refuses a root that is not a directory holding index.html,
+// and returns it with symbolic links resolved (a walk does not descend
+// into a root that is a link, such as a published site's).
+func checkSite(root string) (string, error) {
 	fi, err := os.Stat(root)
 	if err != nil || !fi.IsDir() {
-		return nil, fmt.Errorf("站点目录 %s 不存在或不是目录；请先运行 opsbook site build，或用 --dir 指定构建好的站点目录", root)
+		return "", fmt.Errorf("站点目录 %s 不存在或不是目录；请先运行 opsbook site build，或用 --dir 指定构建好的站点目录", root)
 	}
 	if _, err := os.Stat(filepath.Join(root, "index.html")); err != nil {
-		return nil, fmt.Errorf("站点目录 %s 中没有 index.html，不像构建好的站点；请先运行 opsbook site build，或用 --dir 指定正确的目录", root)
+		return "", fmt.Errorf("站点目录 %s 中没有 index.html，不像构建好的站点；请先运行 opsbook site build，或用 --dir 指定正确的目录", root)
+	}
+	resolved, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return "", fmt.Errorf("站点目录 %s：%w", root, err)
+	}
+	return resolved, nil
+}
+
+// scan lists the built site; it must be a directory holding index.html.
+func scan(root string) (*siteFiles, error) {
+	root, err := checkSite(root)
+	if err != nil {
+		return nil, err
 	}
 	s := &siteFiles{root: root}
 	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {

@@ -48,6 +48,11 @@ type recordFront struct {
 	Date  string `json:"date,omitempty"`
 	Kind  string `json:"kind"`
 	Part  string `json:"part"`
+	// Restricted pages carry <meta name="opsbook-restricted"
+	// content="RestrictedTo"> (baseof.html), the mark opsbook publish
+	// refuses; RestrictedTo is the project ("" for none).
+	Restricted   bool   `json:"restricted,omitempty"`
+	RestrictedTo string `json:"restrictedTo,omitempty"`
 }
 
 // newGoTemplate parses the theme's template at path (articlePath,
@@ -151,7 +156,7 @@ func (s *stage) writeRecordPage(i int, buf *bytes.Buffer) error {
 	if err := s.parts.add(key, r.url()+"index.html", buf.Bytes()); err != nil {
 		return err
 	}
-	front := recordFront{Title: v.Title, Date: dateOnly(r.date), Kind: v.Kind, Part: key}
+	front := recordFront{Title: v.Title, Date: dateOnly(r.date), Kind: v.Kind, Part: key, Restricted: r.restricted, RestrictedTo: r.proj}
 	buf.Reset()
 	enc := json.NewEncoder(buf)
 	enc.SetEscapeHTML(false)

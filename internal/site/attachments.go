@@ -321,6 +321,7 @@ func (s *stage) inventory(p *rec) *inventoryView {
 			row.URL = r.url()
 		}
 		if !visibleOn(r, p) {
+			row.ID = s.placeholderID(r)
 			row.Title, row.Restricted, row.Hidden = placeholderOf(r), true, true
 			v.Hidden++
 			v.Rows = append(v.Rows, row)

@@ -184,7 +184,10 @@ func (s *stage) link(r *rec, pattern string, v any) (Link, bool) {
 	if t, ok := s.byID[id]; ok && t.kind.Name == target {
 		l := Link{Text: t.Title() + "（" + id + "）", URL: t.url()}
 		if !visibleOn(t, r) {
-			l.Text = placeholderOf(t) + "（" + id + "）"
+			l.Text = placeholderOf(t)
+			if id := s.placeholderID(t); id != "" {
+				l.Text += "（" + id + "）"
+			}
 		}
 		if !s.hasPage(t) {
 			l.URL = ""

@@ -18,14 +18,16 @@ import (
 //
 //   - lists the pages and attachments of restricted records in
 //     public/_access/restricted.json (path prefix → project), which
-//     `opsbook site serve --access` enforces;
+//     `opsbook site serve --access` enforces, and marks every restricted
+//     page with <meta name="opsbook-restricted" content="project">
+//     (access.RestrictedMeta), which `opsbook publish` looks for;
 //   - keeps restricted records out of the public search index and writes
 //     one index per project under search-restricted/<project>/;
 //   - shows a restricted record's title, fields and attributes only on
 //     pages that are themselves restricted to the same project; everywhere
 //     else (lists, related records, references, the inventory of a public
 //     project) the entry is a placeholder, "受控文档（需授权）", without
-//     title.
+//     title (and without id when the page is omitted).
 
 // placeholderOf is what a restricted record is called where it may not be
 // shown.
@@ -83,21 +85,36 @@ func visibleOn(target, page *rec) bool {
 // left out with Options.OmitRestricted).
 func (s *stage) hasPage(r *rec) bool { return !(s.omit && r.restricted) }
 
-// manifest lists the restricted pages, attachments and indexes.
+// placeholderID is the id a placeholder for r shows: its id while its page
+// is built (readers with a grant follow the link), nothing when the page
+// is omitted, so that a site built for static hosting does not name what
+// it left out.
+func (s *stage) placeholderID(r *rec) string {
+	if !s.hasPage(r) {
+		return ""
+	}
+	return r.id
+}
+
+// manifest lists the restricted pages, attachments and indexes. A build
+// that omits restricted content says only that: it names and describes
+// nothing it left out (opsbook publish decides from the files present,
+// publish.FindRestricted).
 func (s *stage) manifest() access.Manifest {
+	if s.omit {
+		return access.Manifest{V: 1, Omitted: true}
+	}
 	m := access.Manifest{V: 1, Prefixes: map[string]string{}, Indexes: map[string]string{}}
 	for _, r := range s.recs {
 		if r.restricted {
 			m.Prefixes[r.url()] = r.proj
 		}
 	}
-	if !s.omit {
-		for p := range s.restrictedDocs() {
-			if p != "" {
-				dir := access.RestrictedIndexDir + "/" + p + "/"
-				m.Prefixes[dir] = p
-				m.Indexes[p] = dir
-			}
+	for p := range s.restrictedDocs() {
+		if p != "" {
+			dir := access.RestrictedIndexDir + "/" + p + "/"
+			m.Prefixes[dir] = p
+			m.Indexes[p] = dir
 		}
 	}
 	return m

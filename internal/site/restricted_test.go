@@ -286,12 +286,62 @@ func TestRestrictedContent(t *testing.T) {
 	if body, _ := os.ReadFile(filepath.Join(s.out, "_access", "search.json")); !bytes.Contains(body, []byte(`"indexes":[]`)) {
 		t.Errorf("_access/search.json for static hosting: %s", body)
 	}
+	// Restricted pages, and only they, carry the mark opsbook publish
+	// looks for, naming their project.
+	for page, want := range map[string]string{
+		"document/DOC-2026-802/index.html": `<meta name="opsbook-restricted" content="prj-open">`,
+		"document/DOC-2026-803/index.html": `<meta name="opsbook-restricted" content="prj-secret">`,
+		"project/prj-secret/index.html":    `<meta name="opsbook-restricted" content="prj-secret">`,
+		"document/DOC-2026-801/index.html": "",
+		"project/prj-open/index.html":      "",
+		"document/index.html":              "",
+		"index.html":                       "",
+	} {
+		body := readOut(t, s.out, page)
+		if want == "" && strings.Contains(body, access.RestrictedMeta) || want != "" && !strings.Contains(body, want) {
+			t.Errorf("%s: restricted mark %q wanted, page head:\n%.400s", page, want, body)
+		}
+	}
 }
 
 // TestOmitRestricted: site build --omit-restricted leaves restricted pages,
-// attachments and indexes out, with placeholders that link nowhere.
+// attachments and indexes out, with placeholders that link nowhere and
+// name nothing, and a manifest that lists nothing.
 func TestOmitRestricted(t *testing.T) {
 	s := buildRestricted(t, true)
+	data, err := os.ReadFile(filepath.Join(s.out, filepath.FromSlash(access.ManifestPath)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m, err := access.ParseManifest(data); err != nil || !m.Omitted || len(m.Prefixes) != 0 || len(m.Indexes) != 0 {
+		t.Errorf("manifest of an omitted build: %s (%v), want {\"v\":1,\"omitted\":true} and nothing listed", data, err)
+	}
+	// The omitted records' ids appear nowhere: not in the manifest, the
+	// lists' and the inventory's placeholders, nor the reference from the
+	// public change to the restricted project (DOC-2026-802 is left out
+	// of this check: the public DOC-2026-801 names it in a bad attachment
+	// path of its own).
+	for _, id := range []string{"DOC-2026-803", "prj-secret"} {
+		filepath.WalkDir(s.out, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				if b, _ := os.ReadFile(p); bytes.Contains(b, []byte(id)) || bytes.Contains(b, []byte(access.RestrictedMeta)) {
+					t.Errorf("%s names the omitted %s or carries the restricted mark", p, id)
+				}
+			}
+			return nil
+		})
+	}
+	for _, page := range []string{"_access/restricted.json", "document/index.html", "project/prj-open/index.html"} {
+		if strings.Contains(readOut(t, s.out, page), "DOC-2026-802") {
+			t.Errorf("%s names the omitted DOC-2026-802", page)
+		}
+	}
+	if list := readOut(t, s.out, "document/index.html"); strings.Count(list, "受控文档（需授权）") != 2 {
+		t.Errorf("the document list has %d placeholders, want 2", strings.Count(list, "受控文档（需授权）"))
+	}
+	if change := readOut(t, s.out, "change/CHG-2026-801/index.html"); !strings.Contains(change, "<td>受控项目（需授权）</td>") {
+		t.Error("the change page does not show a bare placeholder for the omitted project")
+	}
 	for _, p := range []string{"document/DOC-2026-802", "document/DOC-2026-803", "project/prj-secret", "search-restricted"} {
 		if _, err := os.Stat(filepath.Join(s.out, p)); err == nil {
 			t.Errorf("%s was built despite OmitRestricted", p)

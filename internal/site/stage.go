@@ -188,7 +188,7 @@ func (s *stage) itemOf(r *rec) item { return s.itemOn(r, nil) }
 // itemOn is r as an entry of a list on page's page.
 func (s *stage) itemOn(r *rec, page *rec) item {
 	if !visibleOn(r, page) {
-		it := item{Restricted: true, ID: r.id, Title: placeholderOf(r), Kind: r.kind.Label}
+		it := item{Restricted: true, ID: s.placeholderID(r), Title: placeholderOf(r), Kind: r.kind.Label}
 		if s.hasPage(r) {
 			it.URL = r.url()
 		}
