@@ -30,9 +30,9 @@ func plantNotRegular(t *testing.T, dir string) []string {
 	t.Helper()
 	outside := t.TempDir()
 	files := map[string]string{
-		"ticket.yaml": "id: TKT-2026-900\nkind: ticket\ntitle: " + notRegularSecret + "\nchannel: hotline\ncategory: catalog\nhandler: 张伟\npriority: normal\nstatus: open\nreported_at: \"2026-10-09 09:00\"\n",
+		"ticket.yaml":       "id: TKT-2026-900\nkind: ticket\ntitle: " + notRegularSecret + "\nchannel: hotline\ncategory: catalog\nhandler: 张伟\npriority: normal\nstatus: open\nreported_at: \"2026-10-09 09:00\"\n",
 		"kb/KB-2027-001.md": "---\nid: KB-2027-001\nkind: kb\ntitle: " + notRegularSecret + "\ncategory: howto\nupdated: 2027-01-05\naudience: department-user\n---\n\n## 正文\n\n" + notRegularSecret + "\n",
-		"runbook.yaml": "id: leak\ntitle: " + notRegularSecret + "\nchecks:\n  - {name: port, type: tcp, asset: portal-web, address: \"127.0.0.1:9\", conditions: [\"[CONNECTED] == true\"]}\n",
+		"runbook.yaml":      "id: leak\ntitle: " + notRegularSecret + "\nchecks:\n  - {name: port, type: tcp, asset: portal-web, address: \"127.0.0.1:9\", conditions: [\"[CONNECTED] == true\"]}\n",
 	}
 	for name, data := range files {
 		p := filepath.Join(outside, name)

@@ -67,7 +67,7 @@ func readFile(file, rel string, maxSize int64, positions bool) (*Record, error) 
 		var nr *repofile.NotRegularError
 		if errors.As(err, &nr) {
 			if nr.Elem == nr.Path {
-				return nil, errorf(1, 1, "record/not-regular-file", "文件是%s，不是普通文件；opsbook 不跟随符号链接（即使指向仓库内），也不读取管道、套接字或设备：请换成文件本身", nr.What)
+				return nil, errorf(1, 1, "record/not-regular-file", "这是%s，不是普通文件；opsbook 不跟随符号链接（即使指向仓库内），也不读取管道、套接字或设备：请换成真实的文件或目录", nr.What)
 			}
 			return nil, errorf(1, 1, "record/not-regular-file", "路径中的 %s 是%s；opsbook 不跟随符号链接（即使指向仓库内）：请换成真实的目录和文件", nr.Elem, nr.What)
 		}
