@@ -18,6 +18,7 @@ import (
 	"os"
 	"path"
 	"strings"
+	"sync"
 )
 
 // forceFallback makes new Dirs use os.Root only; tests set it.
@@ -26,25 +27,45 @@ var forceFallback bool
 // Dir is a repository root opened for reading files beneath it.
 type Dir struct {
 	root string
-	r    *os.Root
 	dir  *os.File // the root for openat2; nil when it is not used
+	mu   sync.Mutex
+	r    *os.Root // the fallback's root, opened when first needed
 }
 
 // Open opens the directory root. Its own path may contain symbolic links
 // (a checkout reached through one); paths beneath it may not.
 func Open(root string) (*Dir, error) {
-	r, err := os.OpenRoot(root)
-	if err != nil {
-		return nil, err
-	}
-	d := &Dir{root: root, r: r}
+	d := &Dir{root: root}
 	if openat2Usable() {
-		if d.dir, err = os.Open(root); err != nil {
-			r.Close()
+		f, err := os.Open(root)
+		if err != nil {
 			return nil, err
 		}
+		if st, err := f.Stat(); err != nil || !st.IsDir() {
+			f.Close()
+			return nil, &fs.PathError{Op: "open", Path: root, Err: errNotDir}
+		}
+		d.dir = f
+		return d, nil
+	}
+	if _, err := d.osRoot(); err != nil {
+		return nil, err
 	}
 	return d, nil
+}
+
+// osRoot is the os.Root of the fallback, opened once.
+func (d *Dir) osRoot() (*os.Root, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.r == nil {
+		r, err := os.OpenRoot(d.root)
+		if err != nil {
+			return nil, err
+		}
+		d.r = r
+	}
+	return d.r, nil
 }
 
 // Close releases the directory.
@@ -52,7 +73,12 @@ func (d *Dir) Close() error {
 	if d.dir != nil {
 		d.dir.Close()
 	}
-	return d.r.Close()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.r != nil {
+		return d.r.Close()
+	}
+	return nil
 }
 
 // Root is the path Open was given.
@@ -175,9 +201,13 @@ func ReadFile(root, rel string) ([]byte, error) {
 // element is examined with Lstat through os.Root, which keeps the walk
 // inside the root, and the file opened must be the one examined.
 func (d *Dir) openRoot(rel string, dir bool) (*os.File, error) {
+	r, err := d.osRoot()
+	if err != nil {
+		return nil, err
+	}
 	var seen fs.FileInfo
 	if rel == "." {
-		info, err := d.r.Lstat(".")
+		info, err := r.Lstat(".")
 		if err != nil {
 			return nil, err
 		}
@@ -186,7 +216,7 @@ func (d *Dir) openRoot(rel string, dir bool) (*os.File, error) {
 		segs := strings.Split(rel, "/")
 		for i := range segs {
 			sub := strings.Join(segs[:i+1], "/")
-			info, err := d.r.Lstat(sub)
+			info, err := r.Lstat(sub)
 			if err != nil {
 				return nil, err
 			}
@@ -201,7 +231,7 @@ func (d *Dir) openRoot(rel string, dir bool) (*os.File, error) {
 			seen = info
 		}
 	}
-	f, err := d.r.OpenFile(rel, openFlags, 0)
+	f, err := r.OpenFile(rel, openFlags, 0)
 	if err != nil {
 		return nil, err
 	}
