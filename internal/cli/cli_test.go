@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -100,12 +101,16 @@ func TestValidateBrokenRecords(t *testing.T) {
 	}
 	f.Close()
 	brokenAttachments(t, dir)
+	plantNotRegular(t, dir)
 	before := snapshot(t, dir)
-	out, stderr, code := run(t, dir, "validate", "--repo", dir)
+	out, stderr, code := runWithin(t, time.Minute, dir, "validate", "--repo", dir)
 	if code != ExitFound {
 		t.Errorf("exit %d, want %d; stderr: %s", code, ExitFound, stderr)
 	}
 	golden(t, "broken.golden", out)
+	if strings.Contains(out+stderr, notRegularSecret) {
+		t.Errorf("validate shows the text of a file outside the repository")
+	}
 	if after := snapshot(t, dir); after != before {
 		t.Errorf("validate changed files:\n%s\nvs\n%s", after, before)
 	}
@@ -121,6 +126,7 @@ func TestValidateBrokenRecords(t *testing.T) {
 		"time/order", "document/attributes", "inspection/summary", "runbook/check", "obligation/rule", "obligation/proof",
 		"project/document-schema", "attachment/path", "attachment/missing", "attachment/not-file", "attachment/too-large",
 		"attachment/sha256", "attachment/size", "attachment/duplicate", "attachment/unreferenced", "attachment/orphan-dir",
+		"record/not-regular-file",
 	} {
 		if !strings.Contains(out, "["+rule+"]") {
 			t.Errorf("no violation of %s", rule)

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -17,6 +16,7 @@ import (
 	"github.com/opsbook/opsbook/internal/inventory"
 	"github.com/opsbook/opsbook/internal/record"
 	"github.com/opsbook/opsbook/internal/repo"
+	"github.com/opsbook/opsbook/internal/repofile"
 	"github.com/opsbook/opsbook/internal/validate"
 )
 
@@ -198,7 +198,7 @@ func runDocsHash(ctx context.Context, env *Env, args []string) int {
 // anything changed. It returns how many attachments it could not read.
 func hashRecord(env *Env, rp *validate.Repository, e repo.Entry, add bool) (int, error) {
 	abs := rp.Index.Abs(e.Path)
-	data, err := os.ReadFile(abs)
+	data, err := repofile.ReadFile(rp.Root, e.Path)
 	if err != nil {
 		return 0, err
 	}

@@ -6,7 +6,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 	"unicode/utf8"
+
+	"github.com/opsbook/opsbook/internal/repofile"
 )
 
 // DefaultMaxSize is the default cap on a record file's size.
@@ -30,6 +34,13 @@ func errorf(line, col int, rule, format string, args ...any) *Error {
 // ReadFile reads file (at most maxSize bytes; 0 means DefaultMaxSize) and
 // parses it as the record at the repository-relative path rel. It never
 // reads past the cap.
+//
+// file is the repository root joined with rel, and the file is opened
+// beneath that root with internal/repofile: a symbolic link anywhere below
+// the root (even one pointing inside it) or a file that is not a regular
+// file (FIFO, socket, device) is refused at 1:1 as record/not-regular-file,
+// its target never opened. When file does not end in rel, only its last
+// element is held to that.
 func ReadFile(file, rel string, maxSize int64) (*Record, error) {
 	return readFile(file, rel, maxSize, true)
 }
@@ -45,8 +56,21 @@ func readFile(file, rel string, maxSize int64, positions bool) (*Record, error) 
 	if maxSize <= 0 {
 		maxSize = DefaultMaxSize
 	}
-	f, err := os.Open(file)
+	root, name := splitRoot(file, rel)
+	d, err := repofile.Open(root)
 	if err != nil {
+		return nil, errorf(0, 0, "file/read", "无法读取文件：%v", err)
+	}
+	defer d.Close()
+	f, err := d.Open(name)
+	if err != nil {
+		var nr *repofile.NotRegularError
+		if errors.As(err, &nr) {
+			if nr.Elem == nr.Path {
+				return nil, errorf(1, 1, "record/not-regular-file", "这是%s，不是普通文件；opsbook 不跟随符号链接（即使指向仓库内），也不读取管道、套接字或设备：请换成真实的文件或目录", nr.What)
+			}
+			return nil, errorf(1, 1, "record/not-regular-file", "路径中的 %s 是%s；opsbook 不跟随符号链接（即使指向仓库内）：请换成真实的目录和文件", nr.Elem, nr.What)
+		}
 		return nil, errorf(0, 0, "file/read", "无法读取文件：%v", err)
 	}
 	defer f.Close()
@@ -61,6 +85,20 @@ func readFile(file, rel string, maxSize int64, positions bool) (*Record, error) 
 		return nil, tooLarge(-1, maxSize)
 	}
 	return parse(rel, data, positions)
+}
+
+// splitRoot splits file into the repository root and rel, when file is the
+// two joined; else into its directory and its name.
+func splitRoot(file, rel string) (root, name string) {
+	if r, ok := strings.CutSuffix(file, filepath.FromSlash(rel)); ok && rel != "" && !filepath.IsAbs(filepath.FromSlash(rel)) {
+		switch {
+		case r == "":
+			return ".", rel
+		case os.IsPathSeparator(r[len(r)-1]):
+			return r, rel
+		}
+	}
+	return filepath.Dir(file), filepath.Base(file)
 }
 
 func tooLarge(size, maxSize int64) *Error {

@@ -7,7 +7,9 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 func TestParseKeepsScalarsAsWritten(t *testing.T) {
@@ -188,5 +190,46 @@ func TestReadFieldsMatchesReadFile(t *testing.T) {
 	}
 	if _, err := ReadFields(file, "content/change/2026/CHG-2026-001.md", 0); err == nil || !strings.Contains(err.Error(), "重复的键") {
 		t.Errorf("duplicate key accepted without positions: %v", err)
+	}
+}
+
+// TestReadFileRefusesNotRegular: a record that is a symlink (out of the
+// repository or within it), sits below a symlinked directory, or is a FIFO
+// is refused at 1:1 without its target being read — and without blocking.
+func TestReadFileRefusesNotRegular(t *testing.T) {
+	outside := t.TempDir()
+	os.WriteFile(filepath.Join(outside, "secret.yaml"), []byte("id: OUTSIDE-SECRET\n"), 0o644)
+	root := t.TempDir()
+	dir := filepath.Join(root, "content/ticket/2026")
+	os.MkdirAll(dir, 0o755)
+	os.WriteFile(filepath.Join(dir, "ok.yaml"), []byte("id: ok\n"), 0o644)
+	for _, err := range []error{
+		os.Symlink(filepath.Join(outside, "secret.yaml"), filepath.Join(dir, "out.yaml")),
+		os.Symlink("ok.yaml", filepath.Join(dir, "in.yaml")),
+		os.Symlink(outside, filepath.Join(root, "content/linked")),
+		syscall.Mkfifo(filepath.Join(dir, "fifo.yaml"), 0o644),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := ReadFile(filepath.Join(dir, "ok.yaml"), "content/ticket/2026/ok.yaml", 0); err != nil {
+		t.Fatal(err)
+	}
+	for _, rel := range []string{"content/ticket/2026/out.yaml", "content/ticket/2026/in.yaml", "content/linked/secret.yaml", "content/ticket/2026/fifo.yaml"} {
+		for _, read := range []func(string, string, int64) (*Record, error){ReadFile, ReadFields} {
+			done := make(chan error, 1)
+			go func() { _, err := read(filepath.Join(root, filepath.FromSlash(rel)), rel, 0); done <- err }()
+			var err error
+			select {
+			case err = <-done:
+			case <-time.After(5 * time.Second):
+				t.Fatalf("%s: reading blocked", rel)
+			}
+			var e *Error
+			if !errors.As(err, &e) || e.Rule != "record/not-regular-file" || e.Line != 1 || e.Col != 1 || strings.Contains(e.Message, "SECRET") {
+				t.Errorf("%s: %v", rel, err)
+			}
+		}
 	}
 }

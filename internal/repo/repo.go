@@ -50,6 +50,9 @@ type Entry struct {
 	Ext  string // ".yaml", ".md", …
 	// Depth is the number of path elements below content/ (3 for a well-placed record).
 	Depth int
+	// Mode is the file type the directory walk saw (it follows no symbolic
+	// link): 0 for a regular file. Anything else is never read as a record.
+	Mode fs.FileMode
 }
 
 // Attachment is a file in a record's attachment directory, the directory
@@ -117,6 +120,7 @@ func Scan(root string) (*Index, error) {
 			// attachment directory would be. Not a record file.
 			ix.addAttachment(e.Path, d.Type())
 		default:
+			e.Mode = d.Type()
 			ix.add(e)
 		}
 		return nil
@@ -130,8 +134,12 @@ func Scan(root string) (*Index, error) {
 		}
 		return strings.Compare(a.Name, b.Name)
 	})
-	runbooks, err := os.ReadDir(filepath.Join(root, RunbookDir))
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+	// runbooks/ is listed only when it is a real directory; a symlink or
+	// other file in its place is listed as an entry, to be refused.
+	var runbooks []fs.DirEntry
+	if st, err := os.Lstat(filepath.Join(root, RunbookDir)); err == nil && !st.IsDir() && !st.Mode().IsRegular() {
+		ix.add(Entry{Path: RunbookDir, Stem: RunbookDir, Depth: 1, Mode: st.Mode().Type()})
+	} else if runbooks, err = os.ReadDir(filepath.Join(root, RunbookDir)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("读取 runbooks/：%w", err)
 	}
 	for _, f := range runbooks {

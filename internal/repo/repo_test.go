@@ -4,6 +4,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 )
 
@@ -63,5 +64,53 @@ func TestScanListsAttachmentsApart(t *testing.T) {
 	}
 	if len(ix.AttachmentsIn("content/document/2026/DOC-2026-009")) != 0 {
 		t.Error("attachments of a record without a directory")
+	}
+}
+
+// TestScanKeepsFileTypes: the walk follows no link and records each entry's
+// type, so symlinks and FIFOs can be refused without being opened; a
+// symlinked runbooks/ is listed as an entry of its own, not followed.
+func TestScanKeepsFileTypes(t *testing.T) {
+	root := t.TempDir()
+	outside := t.TempDir()
+	os.WriteFile(filepath.Join(outside, "x.yaml"), []byte("id: x\n"), 0o644)
+	dir := filepath.Join(root, "content/ticket/2026")
+	os.MkdirAll(dir, 0o755)
+	os.WriteFile(filepath.Join(dir, "TKT-2026-001.yaml"), []byte("id: TKT-2026-001\n"), 0o644)
+	for _, err := range []error{
+		os.Symlink(filepath.Join(outside, "x.yaml"), filepath.Join(dir, "TKT-2026-002.yaml")),
+		syscall.Mkfifo(filepath.Join(dir, "TKT-2026-003.yaml"), 0o644),
+		os.Symlink(outside, filepath.Join(root, "content/ticket/2027")),
+		os.Symlink(outside, filepath.Join(root, "runbooks")),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	ix, err := Scan(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]fs.FileMode{}
+	for _, e := range ix.Entries {
+		got[e.Path] = e.Mode
+	}
+	want := map[string]fs.FileMode{
+		"content/ticket/2026/TKT-2026-001.yaml": 0,
+		"content/ticket/2026/TKT-2026-002.yaml": fs.ModeSymlink,
+		"content/ticket/2026/TKT-2026-003.yaml": fs.ModeNamedPipe,
+		"content/ticket/2027":                   fs.ModeSymlink,
+		"runbooks":                              fs.ModeSymlink,
+	}
+	if len(got) != len(want) {
+		t.Errorf("entries %v, want %v", got, want)
+	}
+	for p, m := range want {
+		if g, ok := got[p]; !ok || g != m {
+			t.Errorf("%s: mode %v (listed %v), want %v", p, g, ok, m)
+		}
+	}
+	if rbs := ix.Runbooks(); len(rbs) != 0 {
+		t.Errorf("runbooks listed through a symlink: %v", rbs)
 	}
 }

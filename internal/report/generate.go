@@ -16,6 +16,7 @@ import (
 	"github.com/opsbook/opsbook/internal/period"
 	"github.com/opsbook/opsbook/internal/record"
 	"github.com/opsbook/opsbook/internal/repo"
+	"github.com/opsbook/opsbook/internal/repofile"
 	"github.com/opsbook/opsbook/internal/validate"
 )
 
@@ -70,7 +71,7 @@ func Generate(ctx context.Context, rp *validate.Repository, p period.Period, o G
 	res := &Result{Rel: Path(p), Report: rpt}
 	abs := rp.Index.Abs(res.Rel)
 	var old *record.Record
-	oldBytes, err := os.ReadFile(abs)
+	oldBytes, err := repofile.ReadFile(rp.Root, res.Rel)
 	switch {
 	case err == nil:
 		if old, err = record.Parse(res.Rel, oldBytes); err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/opsbook/opsbook/internal/atomicfile"
 	"github.com/opsbook/opsbook/internal/gitrepo"
+	"github.com/opsbook/opsbook/internal/repofile"
 	"github.com/opsbook/opsbook/internal/runbook"
 	"github.com/opsbook/opsbook/internal/secret"
 )
@@ -154,7 +155,7 @@ func writeRecords(rep *Report, o Options, redact *secret.Redactor) error {
 			rep.transitions = append(rep.transitions, transition{"anomaly", id, r})
 			linked = append(linked, id)
 		case isOpen:
-			src, err := os.ReadFile(filepath.Join(o.Root, filepath.FromSlash(a.Path)))
+			src, err := repofile.ReadFile(o.Root, a.Path)
 			if err != nil {
 				return fmt.Errorf("读取 %s：%w", a.Path, err)
 			}

@@ -9,9 +9,10 @@
 package schema
 
 import (
+	"errors"
 	"fmt"
 	"maps"
-	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -21,6 +22,7 @@ import (
 
 	"github.com/opsbook/opsbook/internal/calendar"
 	"github.com/opsbook/opsbook/internal/record"
+	"github.com/opsbook/opsbook/internal/repofile"
 )
 
 // BaseURL is where schema files are registered; their $ids live under it.
@@ -106,11 +108,29 @@ func (s *Set) KindNames() []string {
 	return names
 }
 
-// Load compiles every *.yaml schema in dir.
+// Load compiles every *.yaml schema in dir. dir and its files are opened
+// beneath dir's parent (the repository) with internal/repofile: a symlink
+// or other non-regular file is refused, never read.
 func Load(dir string) (*Set, error) {
-	files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
+	parent, base := filepath.Split(filepath.Clean(dir))
+	if parent == "" {
+		parent = "."
+	}
+	d, err := repofile.Open(parent)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s 中没有 schema 文件（*.yaml）；请在仓库根目录运行，或用 --repo 指定仓库：%w", dir, err)
+	}
+	defer d.Close()
+	entries, err := d.ReadDir(base)
+	var nr *repofile.NotRegularError
+	if errors.As(err, &nr) {
+		return nil, fmt.Errorf("%s:1:1: %v [record/not-regular-file]", base, nr)
+	}
+	var files []string
+	for _, e := range entries {
+		if ok, _ := path.Match("*.yaml", e.Name()); ok {
+			files = append(files, base+"/"+e.Name())
+		}
 	}
 	if len(files) == 0 {
 		return nil, fmt.Errorf("%s 中没有 schema 文件（*.yaml）；请在仓库根目录运行，或用 --repo 指定仓库", dir)
@@ -118,7 +138,10 @@ func Load(dir string) (*Set, error) {
 	c := newCompiler()
 	docs := map[string]map[string]any{}
 	for _, f := range files {
-		data, err := os.ReadFile(f)
+		data, err := d.ReadFile(f)
+		if errors.As(err, &nr) {
+			return nil, fmt.Errorf("%s:1:1: %v [record/not-regular-file]", f, nr)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("read schema: %w", err)
 		}

@@ -138,3 +138,26 @@ func TestRefsOrderIsStable(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadRefusesSymlinks: a schema file or the schemas directory that is a
+// symlink is refused, its target not read.
+func TestLoadRefusesSymlinks(t *testing.T) {
+	outside := t.TempDir()
+	os.WriteFile(filepath.Join(outside, "x.yaml"), []byte("OUTSIDE-SECRET: 1\n"), 0o644)
+	root := t.TempDir()
+	os.MkdirAll(filepath.Join(root, "schemas"), 0o755)
+	data, err := os.ReadFile("../../schemas/common.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(root, "schemas/common.yaml"), data, 0o644)
+	os.Symlink(filepath.Join(outside, "x.yaml"), filepath.Join(root, "schemas/x.yaml"))
+	if _, err := Load(filepath.Join(root, "schemas")); err == nil || !strings.Contains(err.Error(), "schemas/x.yaml:1:1: ") || !strings.Contains(err.Error(), "[record/not-regular-file]") || strings.Contains(err.Error(), "SECRET") {
+		t.Errorf("symlinked schema: %v", err)
+	}
+	linked := t.TempDir()
+	os.Symlink(filepath.Join(root, "schemas"), filepath.Join(linked, "schemas"))
+	if _, err := Load(filepath.Join(linked, "schemas")); err == nil || !strings.Contains(err.Error(), "[record/not-regular-file]") {
+		t.Errorf("symlinked schemas/: %v", err)
+	}
+}

@@ -20,6 +20,7 @@ import (
 	"github.com/opsbook/opsbook/internal/diag"
 	"github.com/opsbook/opsbook/internal/record"
 	"github.com/opsbook/opsbook/internal/repo"
+	"github.com/opsbook/opsbook/internal/repofile"
 	"github.com/opsbook/opsbook/internal/rules"
 	"github.com/opsbook/opsbook/internal/schema"
 )
@@ -219,6 +220,9 @@ func (rp *Repository) check(ctx context.Context, entries []repo.Entry, workers i
 
 // CheckEntry loads and checks one file; ok reports whether it loaded as a record.
 func (rp *Repository) CheckEntry(e repo.Entry) (vs []diag.Violation, ok bool) {
+	if e.Mode.Type() != 0 {
+		return []diag.Violation{diag.At(e.Path, 1, 1, "record/not-regular-file", "这是%s，不是普通文件；opsbook 不跟随符号链接（即使指向仓库内），也不读取管道、套接字或设备：请换成真实的文件或目录", repofile.What(e.Mode))}, false
+	}
 	if isRunbookPath(e.Path) {
 		r, vs := rp.checkRunbook(e.Path)
 		return vs, r != nil
