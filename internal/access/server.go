@@ -32,6 +32,9 @@ type Options struct {
 	AllowRestricted bool
 	// Log receives the access log instead of the policy's access_log.
 	Log io.Writer
+	// Location is the time zone of the access log's times, the
+	// repository's (opsbook.yaml timezone); nil is the host's.
+	Location *time.Location
 	// Now and Sleep replace the clock in tests.
 	Now   func() time.Time
 	Sleep func(time.Duration)
@@ -65,6 +68,9 @@ func NewServer(dir string, o Options) (*Server, error) {
 	}
 	if o.Sleep == nil {
 		o.Sleep = time.Sleep
+	}
+	if o.Location == nil {
+		o.Location = time.Local
 	}
 	st, err := os.Stat(dir)
 	if err != nil || !st.IsDir() {
@@ -503,7 +509,7 @@ func (s *Server) log(st *reqState, r *http.Request) {
 	if status == 0 {
 		status = http.StatusOK
 	}
-	data, _ := json.Marshal(logEntry{Time: s.o.Now().Format("2006-01-02T15:04:05.000Z07:00"), User: st.user, IP: s.clientIP(r),
+	data, _ := json.Marshal(logEntry{Time: s.o.Now().In(s.o.Location).Format("2006-01-02T15:04:05.000Z07:00"), User: st.user, IP: s.clientIP(r),
 		Method: r.Method, Path: p, Status: status, Decision: st.decision, Reason: st.reason})
 	s.logMu.Lock()
 	defer s.logMu.Unlock()
