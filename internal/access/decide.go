@@ -11,6 +11,8 @@ type Identity struct {
 	User   string
 	Groups []string
 	Via    string // "password" or "header"
+
+	session string // the session's id, for signing out
 }
 
 // Decision is the answer to one request for one path.

@@ -7,12 +7,15 @@
 //
 //   - a session cookie set by the sign-in page (/_access/login) after the
 //     user's password matched its bcrypt hash in the access file. The cookie
-//     is HMAC-SHA256 signed with the session secret (from the file, or
-//     generated once and kept in a 0600 file beside it), HttpOnly,
-//     SameSite=Strict and Secure unless the file turns that off; it carries
-//     the user name, the expiry and a tag of the password hash, so changing
-//     a password ends its sessions. Group memberships are read from the file
-//     on every request, never from the cookie.
+//     carries only a random session id, HMAC-SHA256 signed with the session
+//     secret (from the file, or generated once and kept in a 0600 file
+//     beside it); it is HttpOnly, SameSite=Strict and Secure unless the file
+//     turns that off. The server keeps the sessions in memory (sessions.go:
+//     user, expiry, a fingerprint of the user's password entry; bounded,
+//     oldest first out): signing out ends the session for good, removing a
+//     user or changing their password ends theirs, and a restart ends all.
+//     Group memberships are read from the file on every request, never
+//     kept with the session.
 //   - a trusted header (trusted_header, e.g. X-Remote-User, and optionally
 //     groups_header) set by the organisation's single sign-on proxy. It is
 //     believed only on requests whose peer address is in trusted_proxies;

@@ -185,14 +185,16 @@ func (s *Server) login(st *reqState, r *http.Request, id *Identity) {
 	}
 	s.lim.succeed(ip, user, now)
 	st.user, st.decision, st.reason = user, "signed-in", ""
-	exp := now.Add(s.p.SessionTTL)
-	http.SetCookie(st, s.cookie(sessionCookie, newSession(s.p.Secret, user, s.p.fixed[user].tag, exp), int(s.p.SessionTTL/time.Second)))
+	fp, _ := s.p.fingerprint(user)
+	sid := s.sessions.create(user, fp, now, now.Add(s.p.SessionTTL))
+	http.SetCookie(st, s.cookie(sessionCookie, s.sessionCookieValue(sid), int(s.p.SessionTTL/time.Second)))
 	http.SetCookie(st, s.cookie(csrfCookie, "", -1))
 	st.Header().Set("Location", "../"+(&url.URL{Path: v.Next}).EscapedPath())
 	st.WriteHeader(http.StatusSeeOther)
 }
 
-// logout: GET asks, POST (with the form's token) ends the session.
+// logout: GET asks, POST (with the form's token) ends the session: the
+// server forgets it, so the cookie is worthless even if kept or copied.
 func (s *Server) logout(st *reqState, r *http.Request, id *Identity) {
 	v := pageView{Title: "退出登录", Home: "../", Logout: true}
 	if id != nil {
@@ -212,6 +214,9 @@ func (s *Server) logout(st *reqState, r *http.Request, id *Identity) {
 		return
 	}
 	st.decision = "signed-out"
+	if id != nil && id.session != "" {
+		s.sessions.revoke(id.session)
+	}
 	http.SetCookie(st, s.cookie(sessionCookie, "", -1))
 	http.SetCookie(st, s.cookie(csrfCookie, "", -1))
 	st.Header().Set("Location", "login")

@@ -59,7 +59,7 @@ type User struct {
 	Groups []string // as listed under the user
 }
 
-type userHash struct{ tag string }
+type userHash struct{ fingerprint string }
 
 // Rule grants the groups read access to paths matching any pattern.
 type Rule struct {
@@ -270,7 +270,7 @@ func Parse(name string, data []byte) (*Policy, error) {
 				v.add(v.at("users", i, "password"), "用户 %s 的 password 不是 bcrypt 哈希：用 opsbook access hash 生成，再把输出整行粘贴进来（要加引号）", u.Name)
 			} else {
 				usr.Hash = []byte(u.Password)
-				p.fixed[u.Name] = &userHash{tag: hashTag(usr.Hash)}
+				p.fixed[u.Name] = &userHash{fingerprint: passwordFingerprint(usr.Hash)}
 			}
 		} else if f.TrustedHeader == "" {
 			v.add(at, "用户 %s 没有 password：本地登录需要 bcrypt 哈希（opsbook access hash 生成）", u.Name)
@@ -476,10 +476,10 @@ func pathNames(path []any) []string {
 	return out
 }
 
-// hashTag is a short tag of a password hash: sessions carry it, so a new
-// password ends the old sessions.
-func hashTag(hash []byte) string {
-	return hex.EncodeToString(hmacSum([]byte("opsbook-password-tag"), hash)[:6])
+// passwordFingerprint identifies a password hash without keeping it:
+// sessions note it, so a new password ends the old sessions.
+func passwordFingerprint(hash []byte) string {
+	return hex.EncodeToString(hmacSum([]byte("opsbook-password-tag"), hash))
 }
 
 // GroupsOf lists the groups of a local user (users[].groups and the groups

@@ -21,7 +21,8 @@ import (
 // found valid. A file with errors is reported and the previous settings
 // stay in force. Requests under way finish with the settings they began
 // with. Failed sign-in counters start afresh with each version of the
-// file; where the access log goes is read only at start.
+// file; sessions carry over, except those of users the new version removes
+// or gives a new password; where the access log goes is read only at start.
 type Reloading struct {
 	dir   string
 	o     Options
@@ -51,6 +52,7 @@ func NewReloading(dir string, o Options, notes io.Writer) (*Reloading, error) {
 	if o.Policy, err = loadBytes(o.Policy.File, data); err != nil {
 		return nil, err
 	}
+	o.sessions = newSessionTable() // one for every version of the file
 	s, err := NewServer(dir, o)
 	if err != nil {
 		return nil, err
@@ -106,6 +108,9 @@ func (r *Reloading) Reload() (bool, error) {
 		fmt.Fprintf(r.notes, "注意：访问日志位置（access_log）的修改要重启后才生效，日志仍写到原位置\n")
 	}
 	r.cur.Store(s)
+	// Sessions of users removed or with a new password end now, and stay
+	// ended should the old entry come back.
+	o.sessions.sweep(p.fingerprint)
 	r.data = data
 	return true, nil
 }

@@ -32,6 +32,12 @@ type Options struct {
 	AllowRestricted bool
 	// Log receives the access log instead of the policy's access_log.
 	Log io.Writer
+	// Location is the time zone of the access log's times, the
+	// repository's (opsbook.yaml timezone); nil is the host's.
+	Location *time.Location
+	// sessions is the session table, shared by the servers of a Reloading;
+	// nil: a table of the server's own.
+	sessions *sessionTable
 	// Now and Sleep replace the clock in tests.
 	Now   func() time.Time
 	Sleep func(time.Duration)
@@ -39,12 +45,13 @@ type Options struct {
 
 // Server serves a built site directory with access control.
 type Server struct {
-	dir    string
-	p      *Policy
-	o      Options
-	lim    *limiter
-	secure bool
-	dummy  []byte // a bcrypt hash compared when the user does not exist
+	dir      string
+	p        *Policy
+	o        Options
+	lim      *limiter
+	sessions *sessionTable
+	secure   bool
+	dummy    []byte // a bcrypt hash compared when the user does not exist
 
 	logMu  sync.Mutex
 	logw   io.Writer
@@ -66,13 +73,19 @@ func NewServer(dir string, o Options) (*Server, error) {
 	if o.Sleep == nil {
 		o.Sleep = time.Sleep
 	}
+	if o.Location == nil {
+		o.Location = time.Local
+	}
 	st, err := os.Stat(dir)
 	if err != nil || !st.IsDir() {
 		return nil, fmt.Errorf("站点目录 %s 不存在：先运行 opsbook site build", dir)
 	}
-	s := &Server{dir: dir, p: o.Policy, o: o, logw: o.Log}
+	s := &Server{dir: dir, p: o.Policy, o: o, logw: o.Log, sessions: o.sessions}
 	if s.p != nil {
 		s.lim = newLimiter(s.p)
+		if s.sessions == nil {
+			s.sessions = newSessionTable()
+		}
 		s.secure = s.p.CookieSecure
 		cost := bcrypt.DefaultCost
 		for _, u := range s.p.Users {
@@ -428,11 +441,11 @@ func (s *Server) identify(r *http.Request) *Identity {
 	if err != nil {
 		return nil
 	}
-	u, ok := s.p.parseSession(c.Value, s.o.Now())
+	id, u, ok := s.session(c.Value)
 	if !ok {
 		return nil
 	}
-	return &Identity{User: u, Groups: s.p.GroupsOf(u), Via: "password"}
+	return &Identity{User: u, Groups: s.p.GroupsOf(u), Via: "password", session: id}
 }
 
 func validHeaderUser(u string) bool {
@@ -503,7 +516,7 @@ func (s *Server) log(st *reqState, r *http.Request) {
 	if status == 0 {
 		status = http.StatusOK
 	}
-	data, _ := json.Marshal(logEntry{Time: s.o.Now().Format("2006-01-02T15:04:05.000Z07:00"), User: st.user, IP: s.clientIP(r),
+	data, _ := json.Marshal(logEntry{Time: s.o.Now().In(s.o.Location).Format("2006-01-02T15:04:05.000Z07:00"), User: st.user, IP: s.clientIP(r),
 		Method: r.Method, Path: p, Status: status, Decision: st.decision, Reason: st.reason})
 	s.logMu.Lock()
 	defer s.logMu.Unlock()

@@ -6,9 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"net/http"
-	"strconv"
 	"strings"
-	"time"
 )
 
 // Cookie names.
@@ -44,37 +42,32 @@ func verify(secret []byte, purpose, signed string) (string, bool) {
 	return value, hmac.Equal(sig, hmacSum(secret, []byte(purpose+"|"+value)))
 }
 
-// newSession is the cookie value of a session of user until exp.
-func newSession(secret []byte, user, tag string, exp time.Time) string {
-	v := b64.EncodeToString([]byte(user)) + "." + strconv.FormatInt(exp.Unix(), 10) + "." + tag
-	return sign(secret, "session", v)
+// sessionCookieValue is the cookie of session id: the id, signed, so that
+// a cookie not made by this server is refused before the table is asked.
+func (s *Server) sessionCookieValue(id string) string {
+	return sign(s.p.Secret, "session", id)
 }
 
-// parseSession returns the user of a valid, unexpired session cookie whose
-// password tag is still the user's.
-func (p *Policy) parseSession(value string, now time.Time) (string, bool) {
-	v, ok := verify(p.Secret, "session", value)
+// session returns the id and user of a live session cookie: signed by us,
+// in the session table, unexpired, and of a user whose password entry is
+// the one they signed in with.
+func (s *Server) session(value string) (id, user string, ok bool) {
+	id, ok = verify(s.p.Secret, "session", value)
+	if !ok {
+		return "", "", false
+	}
+	user, ok = s.sessions.lookup(id, s.o.Now(), s.p.fingerprint)
+	return id, user, ok
+}
+
+// fingerprint is the fingerprint of a local user's password entry, false
+// for a user who cannot sign in with a password.
+func (p *Policy) fingerprint(user string) (string, bool) {
+	h, ok := p.fixed[user]
 	if !ok {
 		return "", false
 	}
-	parts := strings.Split(v, ".")
-	if len(parts) != 3 {
-		return "", false
-	}
-	name, err := b64.DecodeString(parts[0])
-	if err != nil {
-		return "", false
-	}
-	exp, err := strconv.ParseInt(parts[1], 10, 64)
-	if err != nil || now.Unix() >= exp {
-		return "", false
-	}
-	u := string(name)
-	h, ok := p.fixed[u]
-	if !ok || !hmac.Equal([]byte(h.tag), []byte(parts[2])) {
-		return "", false
-	}
-	return u, true
+	return h.fingerprint, true
 }
 
 // randomToken is 16 random bytes, base64url.

@@ -11,8 +11,6 @@ import (
 
 	"github.com/opsbook/opsbook/internal/backup"
 	"github.com/opsbook/opsbook/internal/config"
-	"github.com/opsbook/opsbook/internal/record"
-	"github.com/opsbook/opsbook/internal/repo"
 )
 
 func init() {
@@ -198,17 +196,8 @@ func envPath(env *Env, p string) string {
 
 // backupLocation is the repository's time zone for the bundle's name: the
 // timezone in opsbook.yaml if it reads, else the default. A backup must not
-// depend on the repository being valid, so nothing else is checked.
+// depend on the repository being valid, so the error is dropped.
 func backupLocation(root string) *time.Location {
-	loc := config.Default().Location
-	r, err := record.ReadFile(filepath.Join(root, repo.ConfigFile), repo.ConfigFile, record.DefaultMaxSize)
-	if err != nil {
-		return loc
-	}
-	if tz, ok := r.Fields["timezone"].(string); ok {
-		if l, err := time.LoadLocation(tz); err == nil {
-			loc = l
-		}
-	}
+	loc, _ := config.LoadLocation(root)
 	return loc
 }

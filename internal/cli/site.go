@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"time"
 
 	"github.com/opsbook/opsbook/internal/access"
+	"github.com/opsbook/opsbook/internal/config"
 	"github.com/opsbook/opsbook/internal/site"
 )
 
@@ -42,6 +44,13 @@ func runSite(ctx context.Context, env *Env, args []string) int {
 		out = filepath.Join(root, "public")
 	}
 	var policy *access.Policy
+	var loc *time.Location
+	if pos[0] != "build" {
+		// The access log writes the repository's local time.
+		if loc, err = config.LoadLocation(root); err != nil {
+			return fail(env, fmt.Errorf("opsbook site: %w", err))
+		}
+	}
 	if accessFile != "" {
 		if !filepath.IsAbs(accessFile) {
 			accessFile = filepath.Join(env.Dir, accessFile)
@@ -79,7 +88,7 @@ func runSite(ctx context.Context, env *Env, args []string) int {
 		}
 		go site.Watch(ctx, root, func() { fmt.Fprintln(env.Stderr, "检测到修改，重新构建……"); build() })
 	}
-	o := site.ServeOptions{Access: policy, Preview: pos[0] == "preview", Log: env.Stderr}
+	o := site.ServeOptions{Access: policy, Preview: pos[0] == "preview", Log: env.Stderr, Location: loc}
 	if err := site.ServeWith(ctx, out, addr, o); err != nil {
 		return fail(env, fmt.Errorf("opsbook site: %w", err))
 	}

@@ -127,16 +127,48 @@ func (e *Error) Error() string {
 	return s
 }
 
-// Load reads root/opsbook.yaml, validated against the config schema.
-func Load(root string, set *schema.Set) (*Config, error) {
-	c := Default()
+// location is the time zone r's timezone names, nil when it names none;
+// an unknown zone is an *Error at its line.
+func location(r *record.Record) (*time.Location, error) {
+	tz, ok := r.Fields["timezone"].(string)
+	if !ok {
+		return nil, nil
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		p := r.At("/timezone")
+		return nil, &Error{[]diag.Violation{diag.At(repo.ConfigFile, p.Line, p.Col, "config/timezone", "未知时区 %q：请使用 IANA 名称，例如 Asia/Shanghai", tz)}}
+	}
+	return loc, nil
+}
+
+// LoadLocation is the repository's time zone: the timezone of
+// root/opsbook.yaml, or the default (Asia/Shanghai) when the file or the
+// key is absent. Only the time zone is read, for commands that need nothing
+// else of the configuration (site serve, backup); an unknown zone or an
+// unreadable file is an error, and the default is returned with it.
+func LoadLocation(root string) (*time.Location, error) {
+	def := Default().Location
+	r, err := read(root)
+	if err != nil || r == nil {
+		return def, err
+	}
+	loc, err := location(r)
+	if err != nil || loc == nil {
+		return def, err
+	}
+	return loc, nil
+}
+
+// read reads root/opsbook.yaml as a record, nil when there is none.
+func read(root string) (*record.Record, error) {
 	file := filepath.Join(root, repo.ConfigFile)
 	r, err := record.ReadFile(file, repo.ConfigFile, record.DefaultMaxSize)
 	if err != nil {
 		var rerr *record.Error
 		if errors.As(err, &rerr) && rerr.Rule == "file/read" {
 			if _, statErr := os.Stat(file); errors.Is(statErr, fs.ErrNotExist) {
-				return c, nil
+				return nil, nil
 			}
 		}
 		if errors.As(err, &rerr) {
@@ -144,18 +176,28 @@ func Load(root string, set *schema.Set) (*Config, error) {
 		}
 		return nil, err
 	}
+	return r, nil
+}
+
+// Load reads root/opsbook.yaml, validated against the config schema.
+func Load(root string, set *schema.Set) (*Config, error) {
+	c := Default()
+	r, err := read(root)
+	if err != nil {
+		return nil, err
+	}
+	if r == nil {
+		return c, nil
+	}
 	if vs := set.ValidateConfig(r); len(vs) > 0 {
 		return nil, &Error{vs}
 	}
 	if s, ok := r.Fields["platform"].(string); ok {
 		c.Platform = s
 	}
-	if tz, ok := r.Fields["timezone"].(string); ok {
-		loc, err := time.LoadLocation(tz)
-		if err != nil {
-			p := r.At("/timezone")
-			return nil, &Error{[]diag.Violation{diag.At(repo.ConfigFile, p.Line, p.Col, "config/timezone", "未知时区 %q：请使用 IANA 名称，例如 Asia/Shanghai", tz)}}
-		}
+	if loc, err := location(r); err != nil {
+		return nil, err
+	} else if loc != nil {
 		c.Location = loc
 	}
 	if b, ok := r.Fields["main_branch"].(string); ok {

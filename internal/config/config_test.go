@@ -84,3 +84,20 @@ func TestMainBranch(t *testing.T) {
 		t.Errorf("rule not named: %v", err)
 	}
 }
+
+// LoadLocation reads only the time zone: the default without a file, the
+// file's zone, and an unknown zone as an error at its line.
+func TestLoadLocation(t *testing.T) {
+	dir := t.TempDir()
+	if loc, err := LoadLocation(dir); err != nil || loc.String() != "Asia/Shanghai" {
+		t.Errorf("no opsbook.yaml: %v, %v; want Asia/Shanghai", loc, err)
+	}
+	os.WriteFile(filepath.Join(dir, "opsbook.yaml"), []byte("timezone: Asia/Urumqi\nunknown_key: is not checked here\n"), 0o644)
+	if loc, err := LoadLocation(dir); err != nil || loc.String() != "Asia/Urumqi" {
+		t.Errorf("timezone: Asia/Urumqi: %v, %v", loc, err)
+	}
+	os.WriteFile(filepath.Join(dir, "opsbook.yaml"), []byte("platform: x\ntimezone: Mars/Base\n"), 0o644)
+	if _, err := LoadLocation(dir); err == nil || !strings.Contains(err.Error(), `opsbook.yaml:2:11: 未知时区 "Mars/Base"`) {
+		t.Errorf("unknown zone: %v", err)
+	}
+}

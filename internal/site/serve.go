@@ -22,6 +22,9 @@ type ServeOptions struct {
 	// is a loopback one (opsbook site preview on the author's machine).
 	Preview bool
 	Log     io.Writer
+	// Location is the time zone of the access log (opsbook.yaml
+	// timezone); nil is the host's.
+	Location *time.Location
 }
 
 // Serve serves dir on addr until ctx ends, without sign-in: restricted
@@ -55,14 +58,14 @@ func ServeWith(ctx context.Context, dir, addr string, o ServeOptions) error {
 	}
 	if o.Access != nil && o.Access.File != "" {
 		// Edits to the access file take effect without a restart.
-		r, err := access.NewReloading(dir, access.Options{Policy: o.Access}, log)
+		r, err := access.NewReloading(dir, access.Options{Policy: o.Access, Location: o.Location}, log)
 		if err != nil {
 			return err
 		}
 		go r.Watch(ctx, accessReloadInterval)
 		h = r
 	} else {
-		s, err := access.NewServer(dir, access.Options{Policy: o.Access, AllowRestricted: o.Preview && o.Access == nil && loopback})
+		s, err := access.NewServer(dir, access.Options{Policy: o.Access, AllowRestricted: o.Preview && o.Access == nil && loopback, Location: o.Location})
 		if err != nil {
 			return err
 		}
