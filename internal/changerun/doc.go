@@ -49,8 +49,8 @@
 //
 // Plan.Execute first takes the change's lock (a flock on
 // .git/opsbook-change-<id>.lock, never through a symbolic link, released
-// when the process ends), then re-reads the work tree's execution records
-// and, with CheckRemote, asks the remote again: a second run started
+// when the process ends), then re-reads the execution records on the main
+// line's tip and in the work tree and, with CheckRemote, asks the remote again: a second run started
 // meanwhile from the clone, or one that finished since Prepare here or from
 // another clone (it pushed its record), is refused before any step. It then runs the steps in order. When one fails, the rollback steps
 // of the steps run so far — the failed one first, then backwards — are run
@@ -59,8 +59,12 @@
 // each step under its own timeout. The outcome and every step (command as
 // written, target, start/end, exit status, a redacted and capped output
 // excerpt) are written as an execution record,
-// content/execution/<year>/EXE-<year>-<MMDD>-<HHMMSS>-<change id>.yaml,
-// atomically, then committed on the main line and pushed with
-// gitrepo.Commit. The change file itself is never rewritten: its executed /
+// content/execution/<year>/EXE-<year>-<MMDD>-<HHMMSS>-<change id>.yaml
+// (an id taken on the main line or in the work tree gets a -2, -3, …
+// suffix), committed on the main line and pushed with gitrepo.Commit. The
+// work tree is left as it was: the record is written there first
+// (atomically) only when the main line is checked out; with another branch
+// checked out only a failed commit puts it there, so that nothing is lost.
+// The change file itself is never rewritten: its executed /
 // rolled-back state is derived from its execution records.
 package changerun

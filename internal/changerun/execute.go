@@ -92,7 +92,7 @@ func (pl *Plan) Execute(ctx context.Context, o Options) (*Report, error) {
 		return nil, err
 	}
 	defer lock.release()
-	if prev, err := successfulExecution(pl.rp.Root, pl.rp.Config.MaxFileSize, pl.ID); err != nil {
+	if prev, err := successfulExecution(ctx, pl.rp.Root, o.Branch, pl.rp.Config.MaxFileSize, pl.ID); err != nil {
 		return nil, err
 	} else if prev != "" {
 		return nil, &Refusal{Change: pl.ID, Reasons: []Reason{{RefuseExecuted,

@@ -233,7 +233,7 @@ func Prepare(ctx context.Context, rp *validate.Repository, id string, o Options)
 	default:
 		why(RefuseStatus, "变更状态为 %q，只有 approved（已批准）的变更可以执行", status)
 	}
-	if prev, err := successfulExecution(rp.Root, rp.Config.MaxFileSize, id); err != nil {
+	if prev, err := successfulExecution(ctx, rp.Root, o.Branch, rp.Config.MaxFileSize, id); err != nil {
 		return nil, err
 	} else if prev != "" {
 		why(RefuseExecuted, "变更已由执行记录 %s 成功实施，不能重复执行；如需再次实施请提交新的变更", prev)

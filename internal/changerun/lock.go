@@ -1,9 +1,11 @@
 package changerun
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"time"
@@ -82,10 +84,31 @@ func (l *changeLock) release() {
 }
 
 // successfulExecution returns the id of an execution record of change id
-// whose outcome was success, or "". It reads the work tree's execution
-// records afresh (Prepare, and Execute once it holds the lock: another run
-// may have finished in between), whatever their file names.
-func successfulExecution(root string, maxSize int64, id string) (string, error) {
+// whose outcome was success, or "". It reads afresh (Prepare, and Execute
+// once it holds the lock: another run may have finished in between) the
+// records on the tip of the main line branch, which may not be checked
+// out, and those in the work tree (a record whose commit failed is left
+// there), whatever their file names.
+func successfulExecution(ctx context.Context, root, branch string, maxSize int64, id string) (string, error) {
+	success := func(r *record.Record) bool {
+		return str(r.Fields["change"]) == id && str(r.Fields["outcome"]) == OutcomeSuccess
+	}
+	files, err := mainExecutions(ctx, root, branch, executionDir, maxSize)
+	if err != nil {
+		return "", err
+	}
+	for _, f := range files {
+		if path.Ext(f.path) != ".yaml" {
+			continue
+		}
+		data, err := f.data()
+		if err != nil {
+			continue // validate reports it; it cannot prove a success
+		}
+		if r, err := record.Parse(f.path, data); err == nil && success(r) {
+			return r.ID(), nil
+		}
+	}
 	matches, err := filepath.Glob(filepath.Join(root, repo.ContentDir, "execution", "*", "*.yaml"))
 	if err != nil {
 		return "", err
@@ -96,7 +119,7 @@ func successfulExecution(root string, maxSize int64, id string) (string, error) 
 		if err != nil {
 			continue // validate reports it; it cannot prove a success
 		}
-		if str(r.Fields["change"]) == id && str(r.Fields["outcome"]) == OutcomeSuccess {
+		if success(r) {
 			return r.ID(), nil
 		}
 	}

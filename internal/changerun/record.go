@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -15,7 +16,6 @@ import (
 	"github.com/opsbook/opsbook/internal/atomicfile"
 	"github.com/opsbook/opsbook/internal/gitrepo"
 	"github.com/opsbook/opsbook/internal/record"
-	"github.com/opsbook/opsbook/internal/repo"
 )
 
 const timeLayout = "2006-01-02 15:04:05"
@@ -112,20 +112,53 @@ func (pl *Plan) yamlRecord(rep *Report) ([]byte, error) {
 }
 
 // record writes the execution record without overwriting anything, checks
-// it against the execution schema, and commits and pushes it.
+// it against the execution schema, and commits and pushes it on the main
+// line. The work tree is left as it was found: the record is written there
+// first only when the main line is checked out (gitrepo.Commit then just
+// records it in the index); with another branch checked out it goes into
+// the commit alone, and into the work tree only if the commit fails, so
+// that nothing is lost. An id already taken on the main line's tip or in
+// the work tree gets a -2, -3, … suffix.
 func (pl *Plan) record(ctx context.Context, rep *Report, o Options) error {
 	root := pl.rp.Root
+	commit := o.Commit || o.Push
+	onMain := true
+	if commit {
+		var err error
+		if onMain, err = checkedOut(root, o.Branch); err != nil {
+			return fmt.Errorf("写入执行记录：%w", err)
+		}
+	}
+	year := rep.Started.Format("2006")
+	onTip := map[string]bool{}
+	if commit {
+		files, err := mainExecutions(ctx, root, o.Branch, executionDir+year, 0)
+		if err != nil {
+			return fmt.Errorf("写入执行记录：%w", err)
+		}
+		for _, f := range files {
+			onTip[f.path] = true
+		}
+	}
 	for n := 1; ; n++ {
 		rep.ID = ExecutionID(pl.ID, rep.Started)
 		if n > 1 {
 			rep.ID += fmt.Sprintf("-%d", n)
 		}
-		rep.Path = fmt.Sprintf("%s/execution/%s/%s.yaml", repo.ContentDir, rep.Started.Format("2006"), rep.ID)
+		rep.Path = fmt.Sprintf("%s%s/%s.yaml", executionDir, year, rep.ID)
+		full := filepath.Join(root, filepath.FromSlash(rep.Path))
+		if onTip[rep.Path] && n < 100 {
+			continue
+		}
 		data, err := pl.yamlRecord(rep)
 		if err != nil {
 			return fmt.Errorf("生成执行记录：%w", err)
 		}
-		err = atomicfile.Create(filepath.Join(root, filepath.FromSlash(rep.Path)), data)
+		if onMain {
+			err = atomicfile.Create(full, data)
+		} else if _, serr := os.Lstat(full); serr == nil {
+			err = fs.ErrExist // an untracked file of that name would block checking out the main line
+		}
 		if errors.Is(err, fs.ErrExist) && n < 100 {
 			continue
 		}
@@ -133,7 +166,7 @@ func (pl *Plan) record(ctx context.Context, rep *Report, o Options) error {
 			return fmt.Errorf("写入执行记录 %s：%w", rep.Path, err)
 		}
 		rep.Warnings = append(rep.Warnings, pl.checkRecord(rep.Path, data)...)
-		if !o.Commit && !o.Push {
+		if !commit {
 			return nil
 		}
 		res, err := gitrepo.Commit(ctx, root, []gitrepo.Change{{Path: rep.Path, Content: data}}, gitrepo.CommitOptions{
@@ -141,15 +174,28 @@ func (pl *Plan) record(ctx context.Context, rep *Report, o Options) error {
 			Push: o.Push, SSH: o.GitSSH,
 		})
 		rep.commitResult(res)
-		if err != nil {
-			err = errors.New(pl.redactor.String(err.Error()))
-			if res.Hash != "" && res.PendingPush {
-				rep.PushError = err
-				return nil
-			}
+		rep.Warnings = append(rep.Warnings, res.Warnings...)
+		if err == nil {
+			return nil
+		}
+		err = errors.New(pl.redactor.String(err.Error()))
+		switch {
+		case res.Hash != "" && res.PendingPush:
+			rep.PushError = err
+			return nil
+		case res.Committed:
+			return fmt.Errorf("执行记录 %s 已提交到主分支 %s（%s），但随后出错：%w", rep.Path, o.Branch, shortHash(res.Hash), err)
+		case onMain:
 			return fmt.Errorf("执行记录 %s 已写入，但提交失败：%w；请手工提交该文件", rep.Path, err)
 		}
-		return nil
+		// Not committed, and not in the work tree either: keep it there
+		// rather than lose it.
+		if werr := atomicfile.Create(full, data); werr != nil {
+			return fmt.Errorf("执行记录 %s 提交到主分支 %s 失败（%w），写入工作区也失败（%v）；以下是记录全文，请保存为该文件并提交到主分支：\n%s",
+				rep.Path, o.Branch, err, werr, data)
+		}
+		return fmt.Errorf("执行记录 %s 提交到主分支 %s 失败：%w；记录已写入工作区的该文件（当前检出的不是 %s），请切换到 %s 后手工提交",
+			rep.Path, o.Branch, err, o.Branch, o.Branch)
 	}
 }
 
