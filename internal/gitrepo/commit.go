@@ -88,6 +88,9 @@ func Commit(ctx context.Context, root string, changes []Change, o CommitOptions)
 	if err := repo.resolveBranch(o); err != nil {
 		return res, err
 	}
+	if err := repo.reconcile(ctx); err != nil {
+		res.Warnings = append(res.Warnings, err.Error())
+	}
 	sig := signature(repo.r, o)
 	st := repo.r.Storer
 
@@ -127,7 +130,7 @@ func Commit(ctx context.Context, root string, changes []Change, o CommitOptions)
 		if err != nil {
 			return res, err
 		}
-		if err := writeRef(ctx, repo.gitdir, st, repo.lk, repo.branch, tip, h, true); err != nil {
+		if err := repo.moveBranch(ctx, tip, h, baseTree, newTree); err != nil {
 			return res, fmt.Errorf("更新分支 %s 失败：%w", repo.branch.Short(), err)
 		}
 		if w := repo.syncWorktree(ctx, baseTree, newTree); w != "" {
@@ -268,5 +271,24 @@ func (rp *repo) syncWorktree(ctx context.Context, oldTree, newTree plumbing.Hash
 	if err := syncWorktree(ctx, rp.r.Storer, rp.gitdir, rp.worktree, rp.lk, oldTree, newTree); err != nil {
 		return fmt.Sprintf("提交已完成，但工作区索引未能更新：%v", err)
 	}
+	rp.endSync()
 	return ""
+}
+
+// moveBranch points the branch at new (it must still be at old), first
+// journaling the index update from oldTree to newTree that must follow
+// when the branch is checked out, so that a run killed in between is
+// repaired by the next one.
+func (rp *repo) moveBranch(ctx context.Context, old, new, oldTree, newTree plumbing.Hash) error {
+	if err := rp.beginSync(ctx, oldTree, newTree); err != nil {
+		return err
+	}
+	if err := writeRef(ctx, rp.gitdir, rp.r.Storer, rp.lk, rp.branch, old, new, true); err != nil {
+		rp.endSync()
+		return err
+	}
+	if testHookRefMoved != nil {
+		testHookRefMoved()
+	}
+	return nil
 }

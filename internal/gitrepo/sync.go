@@ -225,16 +225,20 @@ func (sy *syncer) setTracking(ctx context.Context, h plumbing.Hash) error {
 // checked-out work tree along.
 func (sy *syncer) moveLocal(ctx context.Context, res *CommitResult, old, new plumbing.Hash) error {
 	st := sy.r.Storer
-	if err := writeRef(ctx, sy.gitdir, st, sy.lk, sy.branch, old, new, true); err != nil {
-		return fmt.Errorf("更新本地分支 %s 失败：%w", sy.branch.Short(), err)
-	}
-	res.Hash = new.String()
 	oc, err1 := object.GetCommit(st, old)
 	nc, err2 := object.GetCommit(st, new)
 	if err1 != nil || err2 != nil {
+		if err := writeRef(ctx, sy.gitdir, st, sy.lk, sy.branch, old, new, true); err != nil {
+			return fmt.Errorf("更新本地分支 %s 失败：%w", sy.branch.Short(), err)
+		}
+		res.Hash = new.String()
 		res.Warnings = append(res.Warnings, "无法读取提交以更新工作区")
 		return nil
 	}
+	if err := sy.moveBranch(ctx, old, new, oc.TreeHash, nc.TreeHash); err != nil {
+		return fmt.Errorf("更新本地分支 %s 失败：%w", sy.branch.Short(), err)
+	}
+	res.Hash = new.String()
 	if w := sy.syncWorktree(ctx, oc.TreeHash, nc.TreeHash); w != "" {
 		res.Warnings = append(res.Warnings, w)
 	}

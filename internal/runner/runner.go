@@ -110,33 +110,64 @@ func Run(ctx context.Context, rb *runbook.Runbook, o Options) (*Report, error) {
 	if o.DryRun {
 		return rep, nil
 	}
-	if err := writeRecords(rep, o, x.Redactor); err != nil {
+	git := o.Commit || o.Push
+	if git {
+		// A run killed between moving the branch and updating the index
+		// left git status inconsistent; repair that before reading.
+		if err := gitrepo.Reconcile(ctx, o.Root); err != nil {
+			return rep, fmt.Errorf("修复上次中断的提交：%w", err)
+		}
+	}
+	files, err := buildRecords(rep, o, x.Redactor)
+	if err != nil {
 		return rep, err
+	}
+	if !git {
+		if err := writeFiles(rep, o, files); err != nil {
+			return rep, err
+		}
 	}
 	if o.Alerter != nil {
 		rep.AlertErrors = notify(ctx, rep, o, x.Redactor)
 	}
-	if o.Commit || o.Push {
-		if err := commit(ctx, rep, o, x.Redactor); err != nil {
+	if git {
+		// Commit writes the files into the work tree itself: a run killed
+		// before it leaves nothing behind, one killed after it is
+		// repaired by the next run's Reconcile.
+		if err := commit(ctx, rep, o, files, x.Redactor); err != nil {
 			return rep, err
 		}
 	}
 	return rep, nil
 }
 
-// writeRecords writes the inspection, new anomalies and recoveries atomically.
-func writeRecords(rep *Report, o Options, redact *secret.Redactor) error {
+// recordFile is one record a run writes.
+type recordFile struct {
+	rel  string // repository-relative path
+	data []byte
+}
+
+// writeFiles writes the records atomically into the work tree.
+func writeFiles(rep *Report, o Options, files []recordFile) error {
+	for _, f := range files {
+		if err := atomicfile.Write(filepath.Join(o.Root, filepath.FromSlash(f.rel)), f.data); err != nil {
+			return fmt.Errorf("写入 %s：%w", f.rel, err)
+		}
+		rep.Files = append(rep.Files, f.rel)
+	}
+	return nil
+}
+
+// buildRecords makes the inspection, new anomalies and recoveries.
+func buildRecords(rep *Report, o Options, redact *secret.Redactor) ([]recordFile, error) {
 	rb := rep.Runbook
 	open, err := openAnomalies(o.Root, rb.ID, o.MaxFileSize)
 	if err != nil {
-		return fmt.Errorf("读取未关闭的异常：%w", err)
+		return nil, fmt.Errorf("读取未关闭的异常：%w", err)
 	}
 	rep.Inspection = inspectionID(rb, rep.Started, o.Runner)
 	var linked []string
-	type file struct {
-		rel  string
-		data []byte
-	}
+	type file = recordFile
 	var files []file
 	for _, r := range rep.Results {
 		a, isOpen := open[r.Check.Name]
@@ -147,7 +178,7 @@ func writeRecords(rep *Report, o Options, redact *secret.Redactor) error {
 			id := anomalyID(rb, r.Check, rep.Started)
 			data, err := anomalyMarkdown(rb, id, rep.Inspection, r, rep.Started)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			files = append(files, file{fmt.Sprintf("content/anomaly/%s/%s.md", rep.Started.Format("2006"), id), []byte(redact.String(string(data)))})
 			rep.NewAnomalies = append(rep.NewAnomalies, id)
@@ -156,7 +187,7 @@ func writeRecords(rep *Report, o Options, redact *secret.Redactor) error {
 		case isOpen:
 			src, err := os.ReadFile(filepath.Join(o.Root, filepath.FromSlash(a.Path)))
 			if err != nil {
-				return fmt.Errorf("读取 %s：%w", a.Path, err)
+				return nil, fmt.Errorf("读取 %s：%w", a.Path, err)
 			}
 			if data, ok := resolveAnomaly(src, rep.Inspection, rep.End); ok {
 				files = append(files, file{a.Path, data})
@@ -167,26 +198,17 @@ func writeRecords(rep *Report, o Options, redact *secret.Redactor) error {
 	}
 	data, err := inspectionYAML(rb, rep.Inspection, o.Runner, rep.Started, rep.End, rep.Results, linked)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	files = append([]file{{fmt.Sprintf("content/inspection/%s/%s.yaml", rep.Started.Format("2006"), rep.Inspection), []byte(redact.String(string(data)))}}, files...)
-	for _, f := range files {
-		if err := atomicfile.Write(filepath.Join(o.Root, filepath.FromSlash(f.rel)), f.data); err != nil {
-			return fmt.Errorf("写入 %s：%w", f.rel, err)
-		}
-		rep.Files = append(rep.Files, f.rel)
-	}
-	return nil
+	return files, nil
 }
 
-func commit(ctx context.Context, rep *Report, o Options, redact *secret.Redactor) error {
+func commit(ctx context.Context, rep *Report, o Options, files []recordFile, redact *secret.Redactor) error {
 	var changes []gitrepo.Change
-	for _, rel := range rep.Files {
-		data, err := os.ReadFile(filepath.Join(o.Root, filepath.FromSlash(rel)))
-		if err != nil {
-			return err
-		}
-		changes = append(changes, gitrepo.Change{Path: rel, Content: data})
+	for _, f := range files {
+		changes = append(changes, gitrepo.Change{Path: f.rel, Content: f.data})
+		rep.Files = append(rep.Files, f.rel)
 	}
 	name, email := o.GitAuthorName, o.GitAuthorEmail
 	if name == "" {
