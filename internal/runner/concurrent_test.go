@@ -246,3 +246,23 @@ func listenOn(t *testing.T, addr string) {
 		}
 	}()
 }
+
+// A run that cannot commit (detached HEAD) still keeps its records in the
+// work tree and reports them.
+func TestRunThatCannotCommitKeepsRecords(t *testing.T) {
+	clone, _ := opsRepo(t, failingRunbook(t))
+	gitCmd(t, clone, "checkout", "-q", "--detach")
+	rb := load(t, clone)
+	rep, err := runner.Run(context.Background(), rb, runner.Options{Root: clone, Runner: "zone", Commit: true})
+	if err == nil || rep.Inspection == "" || len(rep.NewAnomalies) != 1 {
+		t.Fatalf("err %v, inspection %q, new anomalies %v", err, rep.Inspection, rep.NewAnomalies)
+	}
+	for _, rel := range rep.Files {
+		if _, err := os.Stat(filepath.Join(clone, rel)); err != nil {
+			t.Errorf("record %s not kept: %v", rel, err)
+		}
+	}
+	if len(rep.Files) != 2 {
+		t.Errorf("files %v", rep.Files)
+	}
+}

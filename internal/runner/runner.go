@@ -154,10 +154,9 @@ func writeRecords(rep *Report, o Options, redact *secret.Redactor) error {
 // so that both runs' links to a shared anomaly survive (see derive).
 func commitRecords(ctx context.Context, rep *Report, o Options, redact *secret.Redactor) error {
 	// A run killed between moving the branch and updating the index left
-	// git status inconsistent: repair that first.
-	if err := gitrepo.Reconcile(ctx, o.Root); err != nil {
-		return fmt.Errorf("修复上次中断的提交：%w", err)
-	}
+	// git status inconsistent: repair that first. A repository that cannot
+	// be opened fails the commit below, which keeps the records anyway.
+	_ = gitrepo.Reconcile(ctx, o.Root)
 	name, email := o.GitAuthorName, o.GitAuthorEmail
 	if name == "" {
 		name, email = "opsbook runner", "runner@opsbook.invalid"
@@ -175,8 +174,13 @@ func commitRecords(ctx context.Context, rep *Report, o Options, redact *secret.R
 		}
 		return changes, redact.String(commitMessage(rep, d)), nil
 	}, gitrepo.CommitOptions{AuthorName: name, AuthorEmail: email, When: rep.End, Push: o.Push, SSH: o.GitSSH})
-	if res.Derived > 0 {
+	switch {
+	case res.Derived > 0:
 		made[res.Derived-1].apply(rep)
+	case err != nil:
+		// Nothing was committed (e.g. a detached HEAD): keep the run's
+		// records in the work tree, as before commits existed, and alert.
+		_ = writeRecords(rep, o, redact)
 	}
 	rep.Commit, rep.Pushed = res.Hash, res.Pushed
 	if err != nil {
