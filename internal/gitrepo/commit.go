@@ -46,6 +46,7 @@ type CommitResult struct {
 	Pushed      bool     // the remote branch now has Hash
 	PendingPush bool     // local commits are waiting to be pushed
 	Rebased     bool     // local commits were replayed on a newer remote tip
+	Derived     int      // CommitDerived: which call of derive (1 = the first) made the commit Hash holds
 	Warnings    []string // problems that did not stop the commit (e.g. the index could not be refreshed)
 }
 
@@ -64,17 +65,16 @@ type CommitResult struct {
 // processes may share a clone. A Repository is not safe for concurrent use,
 // and Commit opens its own.
 func Commit(ctx context.Context, root string, changes []Change, o CommitOptions) (CommitResult, error) {
+	return commit(ctx, root, changes, nil, o)
+}
+
+// commit is Commit, or CommitDerived when derive is set (changes are then
+// what derive returns).
+func commit(ctx context.Context, root string, changes []Change, derive Derive, o CommitOptions) (CommitResult, error) {
 	var res CommitResult
 	o = withDefaults(o)
-	seen := make(map[string]bool, len(changes))
-	for _, c := range changes {
-		if err := checkPath(c.Path); err != nil {
-			return res, err
-		}
-		if seen[c.Path] {
-			return res, fmt.Errorf("路径 %q 在同一次提交中出现了两次", c.Path)
-		}
-		seen[c.Path] = true
+	if err := checkChanges(changes); err != nil {
+		return res, err
 	}
 	repo, err := openRepo(root)
 	if err != nil {
@@ -87,6 +87,9 @@ func Commit(ctx context.Context, root string, changes []Change, o CommitOptions)
 	defer repo.lk.release()
 	if err := repo.resolveBranch(o); err != nil {
 		return res, err
+	}
+	if err := repo.reconcile(ctx); err != nil {
+		res.Warnings = append(res.Warnings, err.Error())
 	}
 	sig := signature(repo.r, o)
 	st := repo.r.Storer
@@ -103,23 +106,27 @@ func Commit(ctx context.Context, root string, changes []Change, o CommitOptions)
 		}
 		baseTree = c.TreeHash
 	}
-	fcs := make([]fileChange, 0, len(changes))
-	for _, c := range changes {
-		fc := fileChange{path: c.Path}
-		if c.Content != nil {
-			if fc.hash, err = writeBlob(st, c.Content); err != nil {
-				return res, err
-			}
+	msg := o.Message
+	if derive != nil {
+		var m string
+		if changes, m, err = derive(ctx, &Tree{s: st, root: baseTree}); err != nil {
+			return res, err
 		}
-		fcs = append(fcs, fc)
+		if err := checkChanges(changes); err != nil {
+			return res, err
+		}
+		res.Derived = 1
+		if m != "" {
+			msg = m
+		}
 	}
-	tw := &treeWriter{s: st}
-	newTree, err := tw.apply(baseTree, fcs)
+	newTree, err := applyChanges(st, baseTree, changes)
 	if err != nil {
 		return res, err
 	}
+	var own plumbing.Hash
 	if newTree != baseTree && !(tip.IsZero() && newTree == emptyTree) {
-		c := &object.Commit{Author: sig, Committer: sig, Message: message(o.Message), TreeHash: newTree}
+		c := &object.Commit{Author: sig, Committer: sig, Message: message(msg), TreeHash: newTree}
 		if !tip.IsZero() {
 			c.ParentHashes = []plumbing.Hash{tip}
 		}
@@ -127,20 +134,20 @@ func Commit(ctx context.Context, root string, changes []Change, o CommitOptions)
 		if err != nil {
 			return res, err
 		}
-		if err := writeRef(ctx, repo.gitdir, st, repo.lk, repo.branch, tip, h, true); err != nil {
+		if err := repo.moveBranch(ctx, tip, h, baseTree, newTree); err != nil {
 			return res, fmt.Errorf("更新分支 %s 失败：%w", repo.branch.Short(), err)
 		}
 		if w := repo.syncWorktree(ctx, baseTree, newTree); w != "" {
 			res.Warnings = append(res.Warnings, w)
 		}
-		tip = h
+		tip, own = h, h
 		res.Committed = true
 	}
 	res.Hash = tip.String()
 	if !o.Push {
 		return res, nil
 	}
-	sy := &syncer{repo: repo, o: o, committer: sig}
+	sy := &syncer{repo: repo, o: o, committer: sig, derive: derive, own: own, calls: res.Derived}
 	if sy.rm, err = openRemote(repo.r, o); err != nil {
 		res.PendingPush = !tip.IsZero()
 		return res, &PushError{Commit: res.Hash, Remote: o.Remote, Branch: repo.branch.Short(), Err: err}
@@ -268,5 +275,24 @@ func (rp *repo) syncWorktree(ctx context.Context, oldTree, newTree plumbing.Hash
 	if err := syncWorktree(ctx, rp.r.Storer, rp.gitdir, rp.worktree, rp.lk, oldTree, newTree); err != nil {
 		return fmt.Sprintf("提交已完成，但工作区索引未能更新：%v", err)
 	}
+	rp.endSync()
 	return ""
+}
+
+// moveBranch points the branch at new (it must still be at old), first
+// journaling the index update from oldTree to newTree that must follow
+// when the branch is checked out, so that a run killed in between is
+// repaired by the next one.
+func (rp *repo) moveBranch(ctx context.Context, old, new, oldTree, newTree plumbing.Hash) error {
+	if err := rp.beginSync(ctx, oldTree, newTree); err != nil {
+		return err
+	}
+	if err := writeRef(ctx, rp.gitdir, rp.r.Storer, rp.lk, rp.branch, old, new, true); err != nil {
+		rp.endSync()
+		return err
+	}
+	if testHookRefMoved != nil {
+		testHookRefMoved()
+	}
+	return nil
 }

@@ -20,6 +20,12 @@ type syncer struct {
 	o         CommitOptions
 	rm        *remote
 	committer object.Signature
+	// CommitDerived: derive rebuilds own, the commit this call made, on a
+	// moved remote tip; calls counts derive's calls and derivedNow is the
+	// call the current attempt pushes (0: none).
+	derive            Derive
+	own               plumbing.Hash
+	calls, derivedNow int
 }
 
 func (sy *syncer) tracking() plumbing.ReferenceName {
@@ -88,6 +94,7 @@ func sleep(ctx context.Context, d time.Duration) error {
 // rebuild. The local branch and work tree move after a successful push.
 func (sy *syncer) attempt(ctx context.Context, res *CommitResult, first bool) error {
 	st := sy.r.Storer
+	sy.derivedNow = 0
 	local, err := readRef(st, sy.branch)
 	if err != nil {
 		return err
@@ -122,7 +129,7 @@ func (sy *syncer) attempt(ctx context.Context, res *CommitResult, first bool) er
 			return err
 		}
 		if !ff {
-			if commits, err = rebase(st, commits, tip, sy.committer); err != nil {
+			if commits, err = sy.replay(ctx, commits, tip); err != nil {
 				return err
 			}
 			newTip = tip
@@ -132,6 +139,7 @@ func (sy *syncer) attempt(ctx context.Context, res *CommitResult, first bool) er
 		}
 		if newTip == tip { // everything was already on the remote
 			res.Pushed, res.Rebased = true, !ff
+			sy.landed(res)
 			return sy.moveLocal(ctx, res, local, newTip)
 		}
 		if objs, err = objectsToPush(st, commits); err != nil {
@@ -192,6 +200,7 @@ func (sy *syncer) pushAsIs(ctx context.Context, res *CommitResult, sess transpor
 func (sy *syncer) pushed(ctx context.Context, res *CommitResult, local, newTip plumbing.Hash) error {
 	res.Pushed = true
 	res.Hash = newTip.String()
+	sy.landed(res)
 	if err := sy.setTracking(ctx, newTip); err != nil {
 		res.Warnings = append(res.Warnings, err.Error())
 	}
@@ -225,16 +234,20 @@ func (sy *syncer) setTracking(ctx context.Context, h plumbing.Hash) error {
 // checked-out work tree along.
 func (sy *syncer) moveLocal(ctx context.Context, res *CommitResult, old, new plumbing.Hash) error {
 	st := sy.r.Storer
-	if err := writeRef(ctx, sy.gitdir, st, sy.lk, sy.branch, old, new, true); err != nil {
-		return fmt.Errorf("更新本地分支 %s 失败：%w", sy.branch.Short(), err)
-	}
-	res.Hash = new.String()
 	oc, err1 := object.GetCommit(st, old)
 	nc, err2 := object.GetCommit(st, new)
 	if err1 != nil || err2 != nil {
+		if err := writeRef(ctx, sy.gitdir, st, sy.lk, sy.branch, old, new, true); err != nil {
+			return fmt.Errorf("更新本地分支 %s 失败：%w", sy.branch.Short(), err)
+		}
+		res.Hash = new.String()
 		res.Warnings = append(res.Warnings, "无法读取提交以更新工作区")
 		return nil
 	}
+	if err := sy.moveBranch(ctx, old, new, oc.TreeHash, nc.TreeHash); err != nil {
+		return fmt.Errorf("更新本地分支 %s 失败：%w", sy.branch.Short(), err)
+	}
+	res.Hash = new.String()
 	if w := sy.syncWorktree(ctx, oc.TreeHash, nc.TreeHash); w != "" {
 		res.Warnings = append(res.Warnings, w)
 	}
@@ -287,4 +300,11 @@ func (sy *syncer) newBranchObjects(ar *packp.AdvRefs, local plumbing.Hash) ([]pl
 		return nil, fmt.Errorf("list objects to push: %w", err)
 	}
 	return objs, nil
+}
+
+// landed notes which derive call made the commit that was pushed.
+func (sy *syncer) landed(res *CommitResult) {
+	if sy.derivedNow > 0 {
+		res.Derived = sy.derivedNow
+	}
 }

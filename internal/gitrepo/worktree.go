@@ -37,8 +37,19 @@ func syncWorktree(ctx context.Context, s storer.EncodedObjectStorer, gitdir, wt 
 		}
 		return nil
 	}, nil)
-	if err != nil || len(dels)+len(puts) == 0 {
+	if err != nil {
 		return err
+	}
+	return applyDeltas(ctx, s, gitdir, wt, lk, oldTree, dels, puts)
+}
+
+// applyDeltas makes the index and the work tree follow the given tree
+// deltas (dels: paths the new tree no longer has; puts: paths it adds or
+// changes), as syncWorktree describes. oldTree is the tree the index
+// reflected, to tell a missing index from a new repository.
+func applyDeltas(ctx context.Context, s storer.EncodedObjectStorer, gitdir, wt string, lk *repoLock, oldTree plumbing.Hash, dels, puts []treeDelta) error {
+	if len(dels)+len(puts) == 0 {
+		return nil
 	}
 	indexPath := filepath.Join(gitdir, "index")
 	lock, err := createLockFile(ctx, indexPath+".lock", 5*time.Second, lk)

@@ -155,6 +155,12 @@ func TestSIGKILLLeavesNoPartialRecord(t *testing.T) {
 		cmd.Wait()
 		assertRecordsLoad(t, clone)
 	}
+	// And five kills aimed at the moment the branch moves: the window in
+	// which the index is behind the branch.
+	for i := range 5 {
+		killWhenBranchMoves(t, exec.Command(bin, "run", "probe", "--push", "--runner", fmt.Sprintf("m%d", i), "--repo", clone), clone)
+		assertRecordsLoad(t, clone)
+	}
 	for _, dir := range []string{clone, remote} {
 		cmd := exec.Command("git", "fsck", "--strict")
 		cmd.Dir = dir
@@ -165,8 +171,39 @@ func TestSIGKILLLeavesNoPartialRecord(t *testing.T) {
 	if out, err := exec.Command(bin, "run", "probe", "--push", "--runner", "after", "--repo", clone).CombinedOutput(); err != nil {
 		t.Fatalf("run after the kills: %v\n%s", err, out)
 	}
+	// A kill between the branch move and the index update left the index
+	// stale; the next run reconciles it, and a kill before the commit
+	// leaves no stray record files.
+	if st := gitCmd(t, clone, "status", "--porcelain"); st != "" {
+		t.Errorf("git status after the next run is not clean:\n%s", st)
+	}
 	if out, err := exec.Command(bin, "validate", "--repo", clone).CombinedOutput(); err != nil {
 		t.Fatalf("records after the kills do not validate: %v\n%s", err, out)
+	}
+}
+
+// killWhenBranchMoves starts cmd and SIGKILLs it as soon as the local
+// main branch of clone moves.
+func killWhenBranchMoves(t *testing.T, cmd *exec.Cmd, clone string) {
+	t.Helper()
+	ref := filepath.Join(clone, ".git", "refs", "heads", "main")
+	before, _ := os.ReadFile(ref)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	for {
+		select {
+		case <-exited:
+			return
+		default:
+		}
+		if now, err := os.ReadFile(ref); err == nil && !bytes.Equal(now, before) {
+			cmd.Process.Signal(syscall.SIGKILL)
+			<-exited
+			return
+		}
 	}
 }
 

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/opsbook/opsbook/internal/record"
 	"github.com/opsbook/opsbook/internal/runbook"
 )
 
@@ -126,18 +128,19 @@ var anomalyCategory = map[string]string{
 }
 
 type anomalyDoc struct {
-	ID         string   `yaml:"id"`
-	Kind       string   `yaml:"kind"`
-	Title      string   `yaml:"title"`
-	DetectedAt string   `yaml:"detected_at"`
-	Severity   string   `yaml:"severity"`
-	Status     string   `yaml:"status"`
-	Category   string   `yaml:"category"`
-	Assets     []string `yaml:"assets,omitempty"`
-	Inspection string   `yaml:"inspection"`
-	Runbook    string   `yaml:"runbook"`
-	Check      string   `yaml:"check"`
-	Reporter   string   `yaml:"reporter"`
+	ID          string   `yaml:"id"`
+	Kind        string   `yaml:"kind"`
+	Title       string   `yaml:"title"`
+	DetectedAt  string   `yaml:"detected_at"`
+	Severity    string   `yaml:"severity"`
+	Status      string   `yaml:"status"`
+	Category    string   `yaml:"category"`
+	Assets      []string `yaml:"assets,omitempty"`
+	Inspection  string   `yaml:"inspection"`
+	Inspections []string `yaml:"inspections"`
+	Runbook     string   `yaml:"runbook"`
+	Check       string   `yaml:"check"`
+	Reporter    string   `yaml:"reporter"`
 }
 
 func anomalyMarkdown(rb *runbook.Runbook, id, inspection string, r Result, at time.Time) ([]byte, error) {
@@ -147,7 +150,7 @@ func anomalyMarkdown(rb *runbook.Runbook, id, inspection string, r Result, at ti
 	}
 	doc := anomalyDoc{ID: id, Kind: "anomaly", Title: fmt.Sprintf("%s检查失败", r.Check.Label()), DetectedAt: at.Format(timeLayout),
 		Severity: severity, Status: "open", Category: anomalyCategory[r.Category], Inspection: inspection, Runbook: rb.ID,
-		Check: r.Check.Name, Reporter: "runner"}
+		Check: r.Check.Name, Reporter: "runner", Inspections: []string{inspection}}
 	if doc.Category == "" {
 		doc.Category = "other"
 	}
@@ -210,6 +213,73 @@ func resolveAnomaly(src []byte, inspection string, at time.Time) ([]byte, bool) 
 	}
 	fmt.Fprintf(&b, "\n## 自动恢复\n\n%s 巡检 %s 复查通过，runner 已将状态改为 resolved。请补充原因和处理过程。\n", at.Format("2006-01-02 15:04"), inspection)
 	return b.Bytes(), true
+}
+
+var (
+	inspectionsBlock = regexp.MustCompile(`(?m)^inspections:[ \t]*\n((?:[ \t]*-[^\n]*\n)+)`)
+	inspectionsKey   = regexp.MustCompile(`(?m)^inspections:[^\n]*\n`)
+	inspectionKey    = regexp.MustCompile(`(?m)^inspection:[^\n]*\n`)
+)
+
+// linkInspection adds an inspection to an anomaly's inspections list,
+// editing only that list in the front matter so that everything else stays
+// byte for byte. It reports false when the inspection is listed already or
+// the record cannot be read.
+func linkInspection(rel string, src []byte, inspection string) ([]byte, bool) {
+	rec, err := record.Parse(rel, src)
+	if err != nil || !bytes.HasPrefix(src, []byte("---\n")) {
+		return nil, false
+	}
+	end := bytes.Index(src[4:], []byte("\n---"))
+	if end < 0 {
+		return nil, false
+	}
+	fm, rest := src[:4+end+1], src[4+end+1:]
+	var have []string
+	if list, ok := rec.Fields["inspections"].([]any); ok {
+		for _, v := range list {
+			if s, ok := v.(string); ok {
+				have = append(have, s)
+			}
+		}
+	}
+	if slices.Contains(have, inspection) {
+		return nil, false
+	}
+	block := func(ids []string) string {
+		var b strings.Builder
+		b.WriteString("inspections:\n")
+		for _, id := range ids {
+			fmt.Fprintf(&b, "  - %s\n", id)
+		}
+		return b.String()
+	}
+	var out bytes.Buffer
+	if m := inspectionsBlock.FindSubmatchIndex(fm); m != nil {
+		item := fm[m[2]:m[3]]
+		indent := item[:bytes.IndexByte(item, '-')]
+		out.Write(fm[:m[3]])
+		fmt.Fprintf(&out, "%s- %s\n", indent, inspection)
+		out.Write(fm[m[3]:])
+	} else if m := inspectionsKey.FindIndex(fm); m != nil { // another form: rewritten as a block list
+		out.Write(fm[:m[0]])
+		out.WriteString(block(append(have, inspection)))
+		out.Write(fm[m[1]:])
+	} else { // no list yet: start it with the inspection that opened the anomaly
+		ids := []string{inspection}
+		if first, _ := rec.Fields["inspection"].(string); first != "" && first != inspection {
+			ids = []string{first, inspection}
+		}
+		at := len(fm)
+		if m := inspectionKey.FindIndex(fm); m != nil {
+			at = m[1]
+		}
+		out.Write(fm[:at])
+		out.WriteString(block(ids))
+		out.Write(fm[at:])
+	}
+	out.Write(rest)
+	return out.Bytes(), true
 }
 
 func truncate(s string, n int) string {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,7 +12,6 @@ import (
 
 	"github.com/opsbook/opsbook/internal/atomicfile"
 	"github.com/opsbook/opsbook/internal/gitrepo"
-	"github.com/opsbook/opsbook/internal/repofile"
 	"github.com/opsbook/opsbook/internal/runbook"
 	"github.com/opsbook/opsbook/internal/secret"
 )
@@ -51,6 +51,11 @@ type Report struct {
 	AlertErrors  []error
 
 	transitions []transition // for alerts
+	// runID tells this run's commit from another run's that made
+	// byte-identical records (two runners of the same name starting in
+	// the same second): without it the two commits would be one object,
+	// and one run's inspection record would silently stand for both.
+	runID string
 }
 
 // transition is a check that opened or resolved an anomaly in this run.
@@ -84,7 +89,8 @@ func Run(ctx context.Context, rb *runbook.Runbook, o Options) (*Report, error) {
 	}
 	x := secret.NewExpander(o.Secrets)
 	checks := prepare(rb, x)
-	rep := &Report{Runbook: rb, Started: o.Now().In(o.Location)}
+	host, _ := os.Hostname()
+	rep := &Report{Runbook: rb, Started: o.Now().In(o.Location), runID: fmt.Sprintf("%s-%08x", slug(host), rand.Uint32())}
 	rctx, cancel := context.WithTimeout(ctx, rb.Timeout)
 	defer cancel()
 	done := 0
@@ -111,92 +117,71 @@ func Run(ctx context.Context, rb *runbook.Runbook, o Options) (*Report, error) {
 	if o.DryRun {
 		return rep, nil
 	}
-	if err := writeRecords(rep, o, x.Redactor); err != nil {
-		return rep, err
+	var err error
+	if o.Commit || o.Push {
+		err = commitRecords(ctx, rep, o, x.Redactor)
+	} else {
+		err = writeRecords(rep, o, x.Redactor)
 	}
-	if o.Alerter != nil {
+	// Alerts follow the records that were actually made: a run whose
+	// detection joined another runner's anomaly on push raises no second
+	// "new anomaly" alert.
+	if o.Alerter != nil && rep.Inspection != "" {
 		rep.AlertErrors = notify(ctx, rep, o, x.Redactor)
 	}
-	if o.Commit || o.Push {
-		if err := commit(ctx, rep, o, x.Redactor); err != nil {
-			return rep, err
-		}
-	}
-	return rep, nil
+	return rep, err
 }
 
-// writeRecords writes the inspection, new anomalies and recoveries atomically.
+// writeRecords derives the records from the work tree and writes them
+// atomically (no git).
 func writeRecords(rep *Report, o Options, redact *secret.Redactor) error {
-	rb := rep.Runbook
-	open, err := openAnomalies(o.Root, rb.ID, o.MaxFileSize)
-	if err != nil {
-		return fmt.Errorf("读取未关闭的异常：%w", err)
-	}
-	rep.Inspection = inspectionID(rb, rep.Started, o.Runner)
-	var linked []string
-	type file struct {
-		rel  string
-		data []byte
-	}
-	var files []file
-	for _, r := range rep.Results {
-		a, isOpen := open[r.Check.Name]
-		switch {
-		case !r.Success && isOpen:
-			linked = append(linked, a.ID)
-		case !r.Success:
-			id := anomalyID(rb, r.Check, rep.Started)
-			data, err := anomalyMarkdown(rb, id, rep.Inspection, r, rep.Started)
-			if err != nil {
-				return err
-			}
-			files = append(files, file{fmt.Sprintf("content/anomaly/%s/%s.md", rep.Started.Format("2006"), id), []byte(redact.String(string(data)))})
-			rep.NewAnomalies = append(rep.NewAnomalies, id)
-			rep.transitions = append(rep.transitions, transition{"anomaly", id, r})
-			linked = append(linked, id)
-		case isOpen:
-			src, err := repofile.ReadFile(o.Root, a.Path)
-			if err != nil {
-				return fmt.Errorf("读取 %s：%w", a.Path, err)
-			}
-			if data, ok := resolveAnomaly(src, rep.Inspection, rep.End); ok {
-				files = append(files, file{a.Path, data})
-				rep.Recovered = append(rep.Recovered, a.ID)
-				rep.transitions = append(rep.transitions, transition{"recovery", a.ID, r})
-			}
-		}
-	}
-	data, err := inspectionYAML(rb, rep.Inspection, o.Runner, rep.Started, rep.End, rep.Results, linked)
+	d, err := derive(workTree{o.Root}, rep, o, redact)
 	if err != nil {
 		return err
 	}
-	files = append([]file{{fmt.Sprintf("content/inspection/%s/%s.yaml", rep.Started.Format("2006"), rep.Inspection), []byte(redact.String(string(data)))}}, files...)
-	for _, f := range files {
+	d.apply(rep)
+	for _, f := range d.files {
 		if err := atomicfile.Write(filepath.Join(o.Root, filepath.FromSlash(f.rel)), f.data); err != nil {
 			return fmt.Errorf("写入 %s：%w", f.rel, err)
 		}
-		rep.Files = append(rep.Files, f.rel)
 	}
 	return nil
 }
 
-func commit(ctx context.Context, rep *Report, o Options, redact *secret.Redactor) error {
-	var changes []gitrepo.Change
-	for _, rel := range rep.Files {
-		data, err := os.ReadFile(filepath.Join(o.Root, filepath.FromSlash(rel)))
-		if err != nil {
-			return err
-		}
-		changes = append(changes, gitrepo.Change{Path: rel, Content: data})
-	}
+// commitRecords derives the records from the branch tip and commits them;
+// gitrepo writes them into the work tree. When the push finds that another
+// runner pushed first, the records are derived again on top of its commit,
+// so that both runs' links to a shared anomaly survive (see derive).
+func commitRecords(ctx context.Context, rep *Report, o Options, redact *secret.Redactor) error {
+	// A run killed between moving the branch and updating the index left
+	// git status inconsistent: repair that first. A repository that cannot
+	// be opened fails the commit below, which keeps the records anyway.
+	_ = gitrepo.Reconcile(ctx, o.Root)
 	name, email := o.GitAuthorName, o.GitAuthorEmail
 	if name == "" {
 		name, email = "opsbook runner", "runner@opsbook.invalid"
 	}
-	res, err := gitrepo.Commit(ctx, o.Root, changes, gitrepo.CommitOptions{
-		Message: redact.String(commitMessage(rep)), AuthorName: name, AuthorEmail: email, When: rep.End, Push: o.Push,
-		SSH: o.GitSSH,
-	})
+	var made []*derivation
+	res, err := gitrepo.CommitDerived(ctx, o.Root, func(_ context.Context, base *gitrepo.Tree) ([]gitrepo.Change, string, error) {
+		d, err := derive(base, rep, o, redact)
+		if err != nil {
+			return nil, "", err
+		}
+		made = append(made, d)
+		var changes []gitrepo.Change
+		for _, f := range d.files {
+			changes = append(changes, gitrepo.Change{Path: f.rel, Content: f.data})
+		}
+		return changes, redact.String(commitMessage(rep, d)), nil
+	}, gitrepo.CommitOptions{AuthorName: name, AuthorEmail: email, When: rep.End, Push: o.Push, SSH: o.GitSSH})
+	switch {
+	case res.Derived > 0:
+		made[res.Derived-1].apply(rep)
+	case err != nil:
+		// Nothing was committed (e.g. a detached HEAD): keep the run's
+		// records in the work tree, as before commits existed, and alert.
+		_ = writeRecords(rep, o, redact)
+	}
 	rep.Commit, rep.Pushed = res.Hash, res.Pushed
 	if err != nil {
 		err = errors.New(redact.String(err.Error()))
@@ -209,17 +194,21 @@ func commit(ctx context.Context, rep *Report, o Options, redact *secret.Redactor
 	return nil
 }
 
-func commitMessage(rep *Report) string {
+func commitMessage(rep *Report, d *derivation) string {
 	var b strings.Builder
 	total := len(rep.Results)
 	fmt.Fprintf(&b, "巡检：%s %s，%d/%d 通过\n\n", rep.Runbook.Title, rep.Started.Format("2006-01-02 15:04"), total-rep.Failed(), total)
-	fmt.Fprintf(&b, "运行手册：%s\n巡检记录：%s\n", rep.Runbook.ID, rep.Inspection)
-	for _, id := range rep.NewAnomalies {
+	fmt.Fprintf(&b, "运行手册：%s\n巡检记录：%s\n", rep.Runbook.ID, d.inspection)
+	for _, id := range d.newAnomalies {
 		fmt.Fprintf(&b, "新异常：%s\n", id)
 	}
-	for _, id := range rep.Recovered {
+	for _, id := range d.joined {
+		fmt.Fprintf(&b, "关联异常：%s\n", id)
+	}
+	for _, id := range d.recovered {
 		fmt.Fprintf(&b, "已恢复：%s\n", id)
 	}
+	fmt.Fprintf(&b, "运行标识：%s\n", rep.runID)
 	return b.String()
 }
 

@@ -1,52 +1,95 @@
 package runner
 
 import (
-	"os"
-	"path/filepath"
+	"errors"
+	"io/fs"
+	"path"
 	"strings"
 
 	"github.com/opsbook/opsbook/internal/record"
+	"github.com/opsbook/opsbook/internal/repofile"
 )
+
+// source is where a run reads the records it builds on: the files of the
+// branch tip it commits on (*gitrepo.Tree), or the work tree when it does
+// not commit. Paths are repository-relative and slash-separated.
+type source interface {
+	ReadFile(rel string) ([]byte, error)
+	ReadDir(rel string) ([]string, error)
+}
+
+// workTree reads the work tree through repofile: nothing outside the
+// repository, no symlink and no special file is ever read.
+type workTree struct{ root string }
+
+func (w workTree) ReadFile(rel string) ([]byte, error) {
+	return repofile.ReadFile(w.root, rel)
+}
+
+func (w workTree) ReadDir(rel string) ([]string, error) {
+	d, err := repofile.Open(w.root)
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	entries, err := d.ReadDir(rel)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, len(entries))
+	for i, e := range entries {
+		names[i] = e.Name()
+	}
+	return names, nil
+}
+
+// exists reports whether anything is at rel.
+func exists(src source, rel string) bool {
+	_, err := src.ReadFile(rel)
+	return !errors.Is(err, fs.ErrNotExist)
+}
 
 // openAnomaly is an anomaly record the runner opened and nobody closed yet.
 type openAnomaly struct {
 	ID, Path string // Path is repository-relative
+	Data     []byte // the record as it is in the source
 }
 
 // openAnomalies finds the open anomalies of runbook id, by check name. It
 // reads only anomaly records, and only their front matter matters.
-func openAnomalies(root, runbookID string, maxSize int64) (map[string]openAnomaly, error) {
+func openAnomalies(src source, runbookID string, maxSize int64) (map[string]openAnomaly, error) {
 	out := map[string]openAnomaly{}
-	dir := filepath.Join(root, "content", "anomaly")
-	years, err := os.ReadDir(dir)
-	if os.IsNotExist(err) {
+	const dir = "content/anomaly"
+	years, err := src.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
 		return out, nil
 	}
 	if err != nil {
 		return nil, err
 	}
 	for _, y := range years {
-		if !y.IsDir() {
-			continue
-		}
-		files, err := os.ReadDir(filepath.Join(dir, y.Name()))
+		files, err := src.ReadDir(path.Join(dir, y))
 		if err != nil {
-			return nil, err
+			continue // a file, not a year directory
 		}
 		for _, f := range files {
-			if f.IsDir() || !strings.HasSuffix(f.Name(), ".md") || strings.HasPrefix(f.Name(), ".") {
+			if !strings.HasSuffix(f, ".md") || strings.HasPrefix(f, ".") {
 				continue
 			}
-			rel := "content/anomaly/" + y.Name() + "/" + f.Name()
-			r, err := record.ReadFile(filepath.Join(root, filepath.FromSlash(rel)), rel, maxSize)
-			if err != nil {
+			rel := path.Join(dir, y, f)
+			data, err := src.ReadFile(rel)
+			if err != nil || (maxSize > 0 && int64(len(data)) > maxSize) {
 				continue // opsbook validate reports it; the runner carries on
+			}
+			r, err := record.Parse(rel, data)
+			if err != nil {
+				continue
 			}
 			rb, _ := r.Fields["runbook"].(string)
 			chk, _ := r.Fields["check"].(string)
 			status, _ := r.Fields["status"].(string)
 			if rb == runbookID && chk != "" && status == "open" {
-				out[chk] = openAnomaly{ID: r.ID(), Path: rel}
+				out[chk] = openAnomaly{ID: r.ID(), Path: rel, Data: data}
 			}
 		}
 	}
