@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/opsbook/opsbook/internal/diag"
+	"github.com/opsbook/opsbook/internal/gitrepo"
+	"github.com/opsbook/opsbook/internal/signers"
 	"github.com/opsbook/opsbook/internal/termtable"
 )
 
@@ -186,11 +188,15 @@ func phaseText(w *Window) string {
 }
 
 func writeAuditText(w io.Writer, a *Audit, loc *time.Location) error {
-	t := table{header: []string{"编号", "合并提交", "合并者", "合并时间", "合并方式", "作者", "结论"}}
+	t := table{header: []string{"编号", "合并提交", "合并者", "合并时间", "合并方式", "审批依据", "作者", "结论"}}
 	for _, c := range a.Changes {
-		commit, by, at, how, authors := "—", "—", "—", "无合并提交", "—"
+		commit, by, at, how, strength, authors := "—", "—", "—", "无合并提交", "—", "—"
 		if m := c.Merge; m != nil {
 			commit, by, at, how, authors = shortHash(m.Commit), m.By, m.At.In(loc).Format(timeLayout), m.Message.Label(), strings.Join(m.Authors, "、")
+			strength = m.StrengthLabel
+			if strength == "" {
+				strength = map[bool]string{true: "未签名", false: "签名无效"}[c.Verdict == gitrepo.VerdictUnsigned]
+			}
 			if m.Via != "" {
 				how += "（经 " + m.Via + " 网页合并）"
 			}
@@ -213,12 +219,15 @@ func writeAuditText(w io.Writer, a *Audit, loc *time.Location) error {
 				verdict = "✓ 他人合并批准；" + verdict
 			}
 		}
-		t.add(c.ID, commit, by, at, how, authors, verdict)
+		t.add(c.ID, commit, by, at, how, strength, authors, verdict)
 	}
 	if err := t.write(w); err != nil {
 		return err
 	}
 	var details []string
+	for _, f := range a.KeyFindings {
+		details = append(details, fmt.Sprintf("%s: 违规：%s [%s]", signers.AllowedSignersPath, f.Message, f.Rule))
+	}
 	for _, c := range a.Changes {
 		for _, f := range c.Findings {
 			level := "违规"
@@ -252,11 +261,19 @@ func summaryText(a *Audit) string {
 		}
 	}
 	s := fmt.Sprintf("审计了%s %d 项变更：%d 项由他人合并批准，%d 项有违规（共 %d 处），警告 %d 处。", scope, len(a.Changes), a.Approved, bad, a.Violations, a.Warnings)
+	if len(a.KeyFindings) > 0 {
+		s += fmt.Sprintf("审核人密钥名单有 %d 处违规。", len(a.KeyFindings))
+	}
 	switch {
 	case a.Violations > 0 && a.Strict:
 		s += "严格模式：审计失败。"
 	case a.Violations > 0:
 		s += "未启用严格模式，仅作警告（用 --strict 或在 opsbook.yaml 中设置 approvals: {strict: true} 使审计失败）。"
+	}
+	if a.Signed {
+		s += "\n签名验证已启用：只有用 " + signers.AllowedSignersPath + " 中审核人密钥签名（或可信平台签名）的合并才算批准。"
+	} else {
+		s += "\n签名验证未启用（仓库没有 " + signers.AllowedSignersPath + "）：审批依据仅为提交者信息，提交者姓名可以伪造；配置方法见 docs/分支保护.md。"
 	}
 	for _, p := range a.Problems {
 		s += "\n无法读取：" + p
@@ -274,6 +291,15 @@ func writeAuditGitHub(w io.Writer, a *Audit, _ *time.Location) error {
 			if err := diag.WriteAnnotation(w, level, c.Path, 0, 0, f.Rule, c.ID+" "+f.Message); err != nil {
 				return err
 			}
+		}
+	}
+	for _, f := range a.KeyFindings {
+		level := diag.LevelWarning
+		if a.Strict {
+			level = diag.LevelError
+		}
+		if err := diag.WriteAnnotation(w, level, signers.AllowedSignersPath, 0, 0, f.Rule, f.Message); err != nil {
+			return err
 		}
 	}
 	for _, p := range a.Problems {
