@@ -511,6 +511,8 @@ type Audit struct {
 	// KeyFindings are the findings about changes to the key lists; they
 	// count among the violations whatever since says.
 	KeyFindings []Finding `json:"key_findings,omitempty"`
+	// KeyChanges is the history of the key lists (Report.KeyChanges).
+	KeyChanges []gitrepo.KeyChange `json:"key_changes,omitempty"`
 }
 
 // Failed reports whether the audit should fail the run: a violation was
@@ -520,7 +522,7 @@ func (a *Audit) Failed() bool { return a.Strict && a.Violations > 0 }
 // Audit selects the changes on the main line whose current version
 // reached it on or after since (zero = all).
 func (r *Report) Audit(since time.Time, strict bool) *Audit {
-	a := &Audit{Branch: r.Branch, Strict: strict, Changes: []*Change{}, Problems: r.Problems, Signed: r.Signed, KeyFindings: r.KeyFindings}
+	a := &Audit{Branch: r.Branch, Strict: strict, Changes: []*Change{}, Problems: r.Problems, Signed: r.Signed, KeyFindings: r.KeyFindings, KeyChanges: r.KeyChanges}
 	a.Violations = len(r.KeyFindings)
 	if !since.IsZero() {
 		a.Since = since.In(r.loc).Format(time.DateOnly)

@@ -242,12 +242,12 @@ func writeAuditText(w io.Writer, a *Audit, loc *time.Location) error {
 			return err
 		}
 	}
-	_, err := fmt.Fprintf(w, "\n%s\n", summaryText(a))
+	_, err := fmt.Fprintf(w, "\n%s\n", summaryText(a, loc))
 	return err
 }
 
 // summaryText is the audit's last line.
-func summaryText(a *Audit) string {
+func summaryText(a *Audit, loc *time.Location) string {
 	scope := "主分支 " + a.Branch
 	if a.Since != "" {
 		scope += " 上 " + a.Since + " 以来进入的"
@@ -272,6 +272,11 @@ func summaryText(a *Audit) string {
 	}
 	if a.Signed {
 		s += "\n签名验证已启用：只有用 " + signers.AllowedSignersPath + " 中审核人密钥签名（或可信平台签名）的合并才算批准。"
+		for _, kc := range a.KeyChanges {
+			if kc.Bootstrap {
+				s += fmt.Sprintf("首份名单由 %s 于 %s 登记（提交 %s），之后的修改须经另一位已登记审核人签名合并。", kc.By, kc.At.In(loc).Format(timeLayout), shortHash(kc.Commit))
+			}
+		}
 	} else {
 		s += "\n签名验证未启用（仓库没有 " + signers.AllowedSignersPath + "）：审批依据仅为提交者信息，提交者姓名可以伪造；配置方法见 docs/分支保护.md。"
 	}
@@ -281,7 +286,7 @@ func summaryText(a *Audit) string {
 	return s
 }
 
-func writeAuditGitHub(w io.Writer, a *Audit, _ *time.Location) error {
+func writeAuditGitHub(w io.Writer, a *Audit, loc *time.Location) error {
 	for _, c := range a.Changes {
 		for _, f := range c.Findings {
 			level := diag.LevelWarning
@@ -307,7 +312,7 @@ func writeAuditGitHub(w io.Writer, a *Audit, _ *time.Location) error {
 			return err
 		}
 	}
-	_, err := fmt.Fprintln(w, summaryText(a))
+	_, err := fmt.Fprintln(w, summaryText(a, loc))
 	return err
 }
 

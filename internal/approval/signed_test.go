@@ -64,7 +64,7 @@ func TestAuditShowsSignedApprovals(t *testing.T) {
 	if err := WriteAudit(&buf, "text", a, zone); err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []string{"审批依据", "签名已验证", "[approval/unsigned]", "[approval/bad-signature]", ".opsbook/allowed_signers: 违规：", "[approval/signers-unapproved]", "签名验证已启用", "审核人密钥名单有 1 处违规"} {
+	for _, s := range []string{"审批依据", "签名已验证", "[approval/unsigned]", "[approval/bad-signature]", ".opsbook/allowed_signers: 违规：", "[approval/signers-unapproved]", "签名验证已启用", "审核人密钥名单有 1 处违规", "首份名单由 张伟 于"} {
 		if !strings.Contains(buf.String(), s) {
 			t.Errorf("audit text lacks %q:\n%s", s, buf.String())
 		}

@@ -499,6 +499,11 @@ func (w *auditWalk) merge(ctx context.Context, m *object.Commit, p1Tree plumbing
 				break
 			}
 		}
+		// A signed merge that wrote content itself was written by its
+		// signer, whatever author it names.
+		if a.Independent && wrote && ev.strength == signers.StrengthVerified {
+			a.Independent, a.Reason, a.Verdict = false, fmt.Sprintf(reasonWrote, merger.Name), VerdictMergerWrote
+		}
 	}
 	return rng, nil
 }

@@ -181,6 +181,17 @@ func TestSignedMergeApproves(t *testing.T) {
 		t.Errorf("altered signed merge: %+v", a)
 	}
 
+	// A reviewer's signed merge that hides an edit of the change, naming
+	// the author as the merge's author, was written by the reviewer.
+	r.branch(lina, "change/005", map[string]string{changeFile("CHG-5"): "id: CHG-5\n"})
+	r.git(liu, liu, nil, "merge", "-q", "--no-ff", "--no-commit", "change/005")
+	writeFile(t, r.dir, changeFile("CHG-5"), "id: CHG-5\nhidden: edit\n")
+	r.git(liu, liu, nil, "add", "-A")
+	r.git(lina, liu, kLiu.GitEnv(), "commit", "-q", "-S", "--no-edit")
+	if a := r.trail().Files[changeFile("CHG-5")]; a.Independent || a.Verdict != VerdictMergerWrote {
+		t.Errorf("signed merge hiding an edit: %+v", a)
+	}
+
 	// A repository without allowed_signers keeps committer-name approvals,
 	// shown as such.
 	plain := newSignRepo(t)
@@ -278,5 +289,22 @@ func TestPlatformSignedMerge(t *testing.T) {
 	}
 	if a := tr.Files[changeFile("CHG-4")]; a.Independent || a.Verdict != VerdictUnsigned {
 		t.Errorf("unsigned merge under the platform's name: %+v", a)
+	}
+
+	// A Gitea instance signing with an SSH key listed in platform_signers
+	// (its principal is the instance's SIGNING_EMAIL): the merge's author
+	// is who merged. The list change is approved by 刘洋's signed merge.
+	gitea := person{"Gitea", "gitea@git.example.invalid"}
+	instance := signerstest.SSHKey(t, gitea.name, gitea.email)
+	r.branch(lina, "keys/gitea", map[string]string{signers.PlatformSignersPath: instance.AllowedSigner()})
+	r.merge(liu, liu, &kLiu, "keys/gitea")
+	r.branch(lina, "change/005", map[string]string{changeFile("CHG-5"): "id: CHG-5\n"})
+	r.merge(liu, gitea, &instance, "change/005")
+	tr = r.trail()
+	if kc := tr.KeyChanges[len(tr.KeyChanges)-1]; !kc.Approved {
+		t.Errorf("platform key list change: %+v", kc)
+	}
+	if a := tr.Files[changeFile("CHG-5")]; !a.Independent || a.CurrentApproval().By != liu.name || a.CurrentApproval().Strength != signers.StrengthPlatform || a.CurrentApproval().Via != "Gitea" {
+		t.Errorf("Gitea instance-signed merge: %+v %+v", a, a.CurrentApproval())
 	}
 }
