@@ -53,6 +53,7 @@ lint:
 ## fuzz: fuzz the record loader for 60 s
 fuzz:
 	$(GO) test ./internal/record -run '^$$' -fuzz FuzzParse -fuzztime 60s
+	$(GO) test ./internal/signers -run '^$$' -fuzz FuzzParse -fuzztime 60s
 
 ## gen: write a synthetic repository of $(RECORDS) records to .cache/gen
 gen: build
