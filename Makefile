@@ -50,9 +50,10 @@ lint:
 	$(GO) vet ./...
 	$(GO) mod tidy -diff
 
-## fuzz: fuzz the record loader for 60 s
+## fuzz: fuzz the record loader and the allowed_signers parser for 60 s each
 fuzz:
 	$(GO) test ./internal/record -run '^$$' -fuzz FuzzParse -fuzztime 60s
+	$(GO) test ./internal/signers -run '^$$' -fuzz FuzzParse -fuzztime 60s
 
 ## gen: write a synthetic repository of $(RECORDS) records to .cache/gen
 gen: build

@@ -14,6 +14,7 @@ import (
 	"github.com/opsbook/opsbook/internal/gitrepo"
 	"github.com/opsbook/opsbook/internal/record"
 	"github.com/opsbook/opsbook/internal/repo"
+	"github.com/opsbook/opsbook/internal/signers"
 )
 
 // Directories read.
@@ -67,6 +68,14 @@ type Merge struct {
 	At     time.Time `json:"at"`
 	// Via is the hosting platform that committed the merge for By ("GitHub").
 	Via string `json:"via,omitempty"`
+	// Strength is what By rests on: verified (a listed reviewer's
+	// signature), platform (a trusted platform's signature) or committer
+	// (the committer name only: the repository lists no signers); "" when
+	// the merge's signature does not count.
+	Strength      signers.Strength `json:"strength,omitempty"`
+	StrengthLabel string           `json:"strength_label,omitempty"`
+	// Key is the signing key (SSH fingerprint or OpenPGP key id).
+	Key string `json:"key,omitempty"`
 	// Authors wrote the merged version of the change.
 	Authors []string     `json:"authors"`
 	Subject string       `json:"subject"`
@@ -105,6 +114,10 @@ const (
 	RuleNoMerge             = "approval/no-merge"
 	RuleEditedAfterApproval = "approval/edited-after-approval"
 	RuleNotListedReviewer   = "approval/not-listed-reviewer"
+	RuleUnsigned            = "approval/unsigned"
+	RuleBadSignature        = "approval/bad-signature"
+	RuleSignersUnapproved   = gitrepo.RuleSignersUnapproved
+	RuleSignersInvalid      = gitrepo.RuleSignersInvalid
 )
 
 // Finding is one problem with a change's approval evidence.
@@ -137,6 +150,8 @@ type Change struct {
 	Approved   bool       `json:"approved"`
 	ApprovedBy string     `json:"approved_by,omitempty"`
 	ApprovedAt *time.Time `json:"approved_at,omitempty"`
+	// Strength is the approving merge's strength (see Merge.Strength).
+	Strength signers.Strength `json:"strength,omitempty"`
 	// Verdict is how the current version reached the main line.
 	Verdict gitrepo.Verdict `json:"verdict,omitempty"`
 	// Merge is the latest merge that brought the change to the main line;
@@ -181,7 +196,15 @@ type Report struct {
 	Now      time.Time `json:"now"`
 	Changes  []*Change `json:"changes"`
 	Problems []string  `json:"problems,omitempty"` // records that could not be read
-	loc      *time.Location
+	// Signed: reviewers' keys (.opsbook/allowed_signers) are in force on
+	// the main line, so only signed merges approve.
+	Signed bool `json:"signed"`
+	// KeyChanges lists the main-line commits that changed the key lists;
+	// KeyFindings the findings about them (a change not approved by
+	// another existing signer, a list that does not parse).
+	KeyChanges  []gitrepo.KeyChange `json:"key_changes,omitempty"`
+	KeyFindings []Finding           `json:"key_findings,omitempty"`
+	loc         *time.Location
 }
 
 // Load reads the change records and their history. Errors mean it could
@@ -208,11 +231,13 @@ func Load(ctx context.Context, o Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	trail, err := gitrepo.AuditTrail(ctx, o.Root, rev, ChangeDir)
+	tr, err := gitrepo.ApprovalTrail(ctx, o.Root, rev, ChangeDir)
 	if err != nil {
 		return nil, err
 	}
-	rp := &Report{Branch: rev, Now: o.Now.In(o.Location), loc: o.Location}
+	trail := tr.Files
+	rp := &Report{Branch: rev, Now: o.Now.In(o.Location), loc: o.Location, Signed: tr.Signed, KeyChanges: tr.KeyChanges}
+	rp.KeyFindings = keyFindings(tr.KeyChanges, o.Location)
 	l := &loader{o: o, snap: snap, rp: rp, onMain: map[string]bool{}, ids: map[string]bool{}}
 
 	mainFiles, err := snap.Files(ctx, rev, ChangeDir)
@@ -481,6 +506,13 @@ type Audit struct {
 	Violations int      `json:"violations"`
 	Warnings   int      `json:"warnings"`
 	Problems   []string `json:"problems,omitempty"`
+	// Signed: only signed merges approve (see Report.Signed).
+	Signed bool `json:"signed"`
+	// KeyFindings are the findings about changes to the key lists; they
+	// count among the violations whatever since says.
+	KeyFindings []Finding `json:"key_findings,omitempty"`
+	// KeyChanges is the history of the key lists (Report.KeyChanges).
+	KeyChanges []gitrepo.KeyChange `json:"key_changes,omitempty"`
 }
 
 // Failed reports whether the audit should fail the run: a violation was
@@ -490,7 +522,8 @@ func (a *Audit) Failed() bool { return a.Strict && a.Violations > 0 }
 // Audit selects the changes on the main line whose current version
 // reached it on or after since (zero = all).
 func (r *Report) Audit(since time.Time, strict bool) *Audit {
-	a := &Audit{Branch: r.Branch, Strict: strict, Changes: []*Change{}, Problems: r.Problems}
+	a := &Audit{Branch: r.Branch, Strict: strict, Changes: []*Change{}, Problems: r.Problems, Signed: r.Signed, KeyFindings: r.KeyFindings, KeyChanges: r.KeyChanges}
+	a.Violations = len(r.KeyFindings)
 	if !since.IsZero() {
 		a.Since = since.In(r.loc).Format(time.DateOnly)
 	}

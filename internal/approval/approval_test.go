@@ -34,6 +34,7 @@ type team struct {
 	bare   string
 	clock  time.Time
 	clones map[string]string
+	env    []string // added to every git command (signing keys)
 }
 
 func newTeam(t *testing.T) *team {
@@ -62,6 +63,7 @@ func (tm *team) run(dir, author, committer string, args ...string) string {
 	cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null", "GIT_TERMINAL_PROMPT=0",
 		"GIT_AUTHOR_NAME="+author, "GIT_AUTHOR_EMAIL="+emails[author], "GIT_AUTHOR_DATE="+date,
 		"GIT_COMMITTER_NAME="+committer, "GIT_COMMITTER_EMAIL="+emails[committer], "GIT_COMMITTER_DATE="+date)
+	cmd.Env = append(cmd.Env, tm.env...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		tm.t.Fatalf("git %s (in %s): %v\n%s", strings.Join(args, " "), dir, err, out)

@@ -10,8 +10,12 @@
 // approved, executed, closed, rolled back — the merge that approved it
 // (who, when, which pull request, whether a hosting platform committed it),
 // its window relative to now, and Findings: self-approval (the merger wrote
-// it), no merge commit (fast-forward, direct push, squash), and edits after
-// approval (a later direct commit), each with a rule id and a Chinese
-// message. WriteStatus and WriteAudit print them as a Chinese table, JSON,
+// it), no merge commit (fast-forward, direct push, squash), edits after
+// approval (a later direct commit), and — once the repository lists
+// reviewers' keys in .opsbook/allowed_signers — unsigned merges, signatures
+// that do not verify, and key-list changes no other listed reviewer signed
+// (internal/signers), each with a rule id and a Chinese message. Every
+// approval carries its strength: a verified signature, a trusted
+// platform's signature, or only the committer name. WriteStatus and WriteAudit print them as a Chinese table, JSON,
 // or (for the audit) GitHub/Gitea workflow annotations.
 package approval

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/opsbook/opsbook/internal/gitrepo"
+	"github.com/opsbook/opsbook/internal/signers"
 )
 
 const timeLayout = "2006-01-02 15:04"
@@ -25,6 +26,7 @@ func evidence(c *Change, a *gitrepo.Audit, loc *time.Location) {
 	for i, ap := range a.Approvals {
 		subject, _, _ := strings.Cut(ap.Message, "\n")
 		c.Merges = append(c.Merges, Merge{Commit: ap.Commit, By: ap.By, At: ap.At.In(loc), Via: ap.Via, Authors: ap.Authors,
+			Strength: ap.Strength, StrengthLabel: ap.Strength.Label(), Key: ap.Key,
 			Subject: subject, Message: ParseMergeMessage(ap.Message), Current: cur != nil && i == len(a.Approvals)-1})
 	}
 	if n := len(c.Merges); n > 0 {
@@ -42,7 +44,7 @@ func evidence(c *Change, a *gitrepo.Audit, loc *time.Location) {
 	switch a.Verdict {
 	case gitrepo.VerdictIndependent:
 		at := m.At
-		c.Approved, c.ApprovedBy, c.ApprovedAt = true, m.By, &at
+		c.Approved, c.ApprovedBy, c.ApprovedAt, c.Strength = true, m.By, &at, m.Strength
 		if len(c.Reviewers) > 0 && !reviewerListed(c, m.By) {
 			add(RuleNotListedReviewer, LevelWarning, "合并者不在审核人名单", m.Commit,
 				"由 %s 合并批准（合并提交 %s），但记录的审核人（reviewers）是 %s；请确认审批人，或把 %s 加入 reviewers",
@@ -56,6 +58,14 @@ func evidence(c *Change, a *gitrepo.Audit, loc *time.Location) {
 		add(RuleSelfApproval, LevelError, "合并者改写（"+m.By+"）", m.Commit,
 			"自行审批：合并者 %s 在合并提交 %s 中修改了该变更（如解决冲突），合并进来的内容未经他人审核；请由%s重新审批",
 			m.By, shortHash(m.Commit), reviewersText(c, m.By))
+	case gitrepo.VerdictUnsigned:
+		add(RuleUnsigned, LevelError, "合并未签名", m.Commit,
+			"合并未签名：合并提交 %s（%s，提交者 %s，%s）没有签名；仓库已在 %s 中列出审核人的密钥，提交者姓名可以伪造，只有审核人用自己的密钥签名的合并（git merge -S）或可信平台签名的网页合并才算批准；请由%s签名合并",
+			shortHash(m.Commit), m.Message.Label(), m.By, m.At.Format(timeLayout), signers.AllowedSignersPath, reviewersText(c, ""))
+	case gitrepo.VerdictBadSignature:
+		add(RuleBadSignature, LevelError, "签名无效", m.Commit,
+			"签名无效：%s；请由%s用 %s 中列出的密钥签名合并",
+			a.Reason, reviewersText(c, ""), signers.AllowedSignersPath)
 	case gitrepo.VerdictDirect, gitrepo.VerdictPlatform:
 		l := c.Latest
 		if m != nil {
@@ -86,4 +96,22 @@ func reviewersText(c *Change, author string) string {
 		return "作者以外的审核人"
 	}
 	return "审核人" + strings.Join(others, "或")
+}
+
+// keyFindings turns the key-list changes that did not take effect into
+// findings.
+func keyFindings(kcs []gitrepo.KeyChange, loc *time.Location) []Finding {
+	var out []Finding
+	for _, kc := range kcs {
+		switch kc.Rule {
+		case gitrepo.RuleSignersUnapproved:
+			out = append(out, Finding{Rule: kc.Rule, Level: LevelError, Commit: kc.Commit,
+				Short:   "密钥名单修改未经批准（" + strings.Join(kc.Authors, "、") + "）",
+				Message: fmt.Sprintf("%s（%s，%s）", kc.Reason, kc.By, kc.At.In(loc).Format(timeLayout))})
+		case gitrepo.RuleSignersInvalid:
+			out = append(out, Finding{Rule: kc.Rule, Level: LevelError, Commit: kc.Commit, Short: "密钥名单无法解析",
+				Message: fmt.Sprintf("密钥名单无法解析，未生效：%s；请修正后经审核人签名合并", kc.Reason)})
+		}
+	}
+	return out
 }

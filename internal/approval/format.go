@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/opsbook/opsbook/internal/diag"
+	"github.com/opsbook/opsbook/internal/gitrepo"
+	"github.com/opsbook/opsbook/internal/signers"
 	"github.com/opsbook/opsbook/internal/termtable"
 )
 
@@ -186,11 +188,15 @@ func phaseText(w *Window) string {
 }
 
 func writeAuditText(w io.Writer, a *Audit, loc *time.Location) error {
-	t := table{header: []string{"编号", "合并提交", "合并者", "合并时间", "合并方式", "作者", "结论"}}
+	t := table{header: []string{"编号", "合并提交", "合并者", "合并时间", "合并方式", "审批依据", "作者", "结论"}}
 	for _, c := range a.Changes {
-		commit, by, at, how, authors := "—", "—", "—", "无合并提交", "—"
+		commit, by, at, how, strength, authors := "—", "—", "—", "无合并提交", "—", "—"
 		if m := c.Merge; m != nil {
 			commit, by, at, how, authors = shortHash(m.Commit), m.By, m.At.In(loc).Format(timeLayout), m.Message.Label(), strings.Join(m.Authors, "、")
+			strength = m.StrengthLabel
+			if strength == "" {
+				strength = map[bool]string{true: "未签名", false: "签名无效"}[c.Verdict == gitrepo.VerdictUnsigned]
+			}
 			if m.Via != "" {
 				how += "（经 " + m.Via + " 网页合并）"
 			}
@@ -213,12 +219,15 @@ func writeAuditText(w io.Writer, a *Audit, loc *time.Location) error {
 				verdict = "✓ 他人合并批准；" + verdict
 			}
 		}
-		t.add(c.ID, commit, by, at, how, authors, verdict)
+		t.add(c.ID, commit, by, at, how, strength, authors, verdict)
 	}
 	if err := t.write(w); err != nil {
 		return err
 	}
 	var details []string
+	for _, f := range a.KeyFindings {
+		details = append(details, fmt.Sprintf("%s: 违规：%s [%s]", signers.AllowedSignersPath, f.Message, f.Rule))
+	}
 	for _, c := range a.Changes {
 		for _, f := range c.Findings {
 			level := "违规"
@@ -233,12 +242,12 @@ func writeAuditText(w io.Writer, a *Audit, loc *time.Location) error {
 			return err
 		}
 	}
-	_, err := fmt.Fprintf(w, "\n%s\n", summaryText(a))
+	_, err := fmt.Fprintf(w, "\n%s\n", summaryText(a, loc))
 	return err
 }
 
 // summaryText is the audit's last line.
-func summaryText(a *Audit) string {
+func summaryText(a *Audit, loc *time.Location) string {
 	scope := "主分支 " + a.Branch
 	if a.Since != "" {
 		scope += " 上 " + a.Since + " 以来进入的"
@@ -252,11 +261,24 @@ func summaryText(a *Audit) string {
 		}
 	}
 	s := fmt.Sprintf("审计了%s %d 项变更：%d 项由他人合并批准，%d 项有违规（共 %d 处），警告 %d 处。", scope, len(a.Changes), a.Approved, bad, a.Violations, a.Warnings)
+	if len(a.KeyFindings) > 0 {
+		s += fmt.Sprintf("审核人密钥名单有 %d 处违规。", len(a.KeyFindings))
+	}
 	switch {
 	case a.Violations > 0 && a.Strict:
 		s += "严格模式：审计失败。"
 	case a.Violations > 0:
 		s += "未启用严格模式，仅作警告（用 --strict 或在 opsbook.yaml 中设置 approvals: {strict: true} 使审计失败）。"
+	}
+	if a.Signed {
+		s += "\n签名验证已启用：只有用 " + signers.AllowedSignersPath + " 中审核人密钥签名（或可信平台签名）的合并才算批准。"
+		for _, kc := range a.KeyChanges {
+			if kc.Bootstrap {
+				s += fmt.Sprintf("首份名单由 %s 于 %s 登记（提交 %s），之后的修改须经另一位已登记审核人签名合并。", kc.By, kc.At.In(loc).Format(timeLayout), shortHash(kc.Commit))
+			}
+		}
+	} else {
+		s += "\n签名验证未启用（仓库没有 " + signers.AllowedSignersPath + "）：审批依据仅为提交者信息，提交者姓名可以伪造；配置方法见 docs/分支保护.md。"
 	}
 	for _, p := range a.Problems {
 		s += "\n无法读取：" + p
@@ -264,7 +286,7 @@ func summaryText(a *Audit) string {
 	return s
 }
 
-func writeAuditGitHub(w io.Writer, a *Audit, _ *time.Location) error {
+func writeAuditGitHub(w io.Writer, a *Audit, loc *time.Location) error {
 	for _, c := range a.Changes {
 		for _, f := range c.Findings {
 			level := diag.LevelWarning
@@ -276,12 +298,21 @@ func writeAuditGitHub(w io.Writer, a *Audit, _ *time.Location) error {
 			}
 		}
 	}
+	for _, f := range a.KeyFindings {
+		level := diag.LevelWarning
+		if a.Strict {
+			level = diag.LevelError
+		}
+		if err := diag.WriteAnnotation(w, level, signers.AllowedSignersPath, 0, 0, f.Rule, f.Message); err != nil {
+			return err
+		}
+	}
 	for _, p := range a.Problems {
 		if err := diag.WriteAnnotation(w, diag.LevelWarning, "", 0, 0, "approval/unreadable", "无法读取："+p); err != nil {
 			return err
 		}
 	}
-	_, err := fmt.Fprintln(w, summaryText(a))
+	_, err := fmt.Fprintln(w, summaryText(a, loc))
 	return err
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/opsbook/opsbook/internal/gitrepo"
 	"github.com/opsbook/opsbook/internal/record"
+	"github.com/opsbook/opsbook/internal/signers"
 )
 
 // TestSampleHistory runs .ci/sample-history and audits the repository it
@@ -20,7 +21,7 @@ import (
 // every other change is approved by a reviewer, and main ends with the
 // same records as this repository.
 func TestSampleHistory(t *testing.T) {
-	for _, tool := range []string{"bash", "git"} {
+	for _, tool := range []string{"bash", "git", "ssh-keygen"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Fatalf("%s is needed to run .ci/sample-history: %v", tool, err)
 		}
@@ -40,6 +41,23 @@ func TestSampleHistory(t *testing.T) {
 	const selfMerged, fastForward, edited = "CHG-2026-005", "CHG-2026-014", "CHG-2026-010"
 
 	rp := load(t, dest, "main", time.Now())
+	// Every merge is signed with a throw-away key listed in the history.
+	if !rp.Signed || len(rp.KeyChanges) != 1 || !rp.KeyChanges[0].Bootstrap || len(rp.KeyFindings) > 0 {
+		t.Errorf("signers: signed %v, key changes %+v, findings %+v", rp.Signed, rp.KeyChanges, rp.KeyFindings)
+	}
+	for _, c := range rp.Changes {
+		for _, m := range c.Merges {
+			if m.Strength != signers.StrengthVerified {
+				t.Errorf("%s: merge %s has strength %q, want verified", c.ID, m.Commit, m.Strength)
+			}
+		}
+	}
+	// git itself verifies them against the listed keys.
+	verify := exec.Command("git", "-c", "gpg.ssh.allowedSignersFile="+filepath.Join(dest, signers.AllowedSignersPath), "log", "--merges", "--format=%G?", "main")
+	verify.Dir = dest
+	if out, err := verify.Output(); err != nil || strings.Trim(string(out), "G\n") != "" {
+		t.Errorf("git's verdicts on the sample's merges (G = good): %v\n%s", err, out)
+	}
 	drafts := sourceDrafts(t, src)
 	if len(drafts) == 0 {
 		t.Error("the sample has no draft change: nothing shows the draft state")
@@ -53,7 +71,7 @@ func TestSampleHistory(t *testing.T) {
 				t.Errorf("%s: want a draft on change/%s, got state %s on main %v branches %q", c.ID, c.ID, c.State, c.OnMain, c.Branches)
 			}
 		case c.ID == selfMerged:
-			if !slices.Equal(rules(c), []string{RuleSelfApproval}) || c.Verdict != gitrepo.VerdictSelfMerged {
+			if !slices.Equal(rules(c), []string{RuleSelfApproval}) || c.Verdict != gitrepo.VerdictSelfMerged || c.Merge.Strength != signers.StrengthVerified {
 				t.Errorf("%s (self-merged): %s %+v", c.ID, c.Verdict, c.Findings)
 			}
 		case c.ID == fastForward:
@@ -67,8 +85,8 @@ func TestSampleHistory(t *testing.T) {
 		default:
 			if !c.Approved || len(c.Findings) > 0 || c.Merge == nil || slices.Contains(c.Merge.Authors, c.ApprovedBy) {
 				t.Errorf("%s: want approved by a reviewer, got %+v findings %+v", c.ID, c.Merge, c.Findings)
-			} else if c.ApprovedBy != "刘洋" && c.ApprovedBy != "陈建国" {
-				t.Errorf("%s: approved by %s", c.ID, c.ApprovedBy)
+			} else if c.ApprovedBy != "刘洋" && c.ApprovedBy != "陈建国" || c.Strength != signers.StrengthVerified {
+				t.Errorf("%s: approved by %s (%s)", c.ID, c.ApprovedBy, c.Strength)
 			}
 			if c.Status == "approved" && c.State != StateApproved && (c.State != StateExecuted || len(c.Executions) == 0) {
 				t.Errorf("%s: status approved, state %s", c.ID, c.State)

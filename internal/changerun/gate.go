@@ -24,6 +24,7 @@ import (
 	"github.com/opsbook/opsbook/internal/record"
 	"github.com/opsbook/opsbook/internal/repo"
 	"github.com/opsbook/opsbook/internal/secret"
+	"github.com/opsbook/opsbook/internal/signers"
 	"github.com/opsbook/opsbook/internal/validate"
 )
 
@@ -188,7 +189,11 @@ func Prepare(ctx context.Context, rp *validate.Repository, id string, o Options)
 	if a := audit.CurrentApproval(); a != nil {
 		pl.Approval = *a
 	}
-	if !audit.Independent {
+	switch {
+	case audit.Verdict == gitrepo.VerdictUnsigned || audit.Verdict == gitrepo.VerdictBadSignature:
+		why(RefuseNotApproved, "主分支上 %s 的当前版本未经审核人签名批准：%s。请由作者以外的审核人用自己登记在 %s 中的密钥签名合并（git merge -S）后再执行",
+			rel, audit.Reason, signers.AllowedSignersPath)
+	case !audit.Independent:
 		why(RefuseNotApproved, "主分支上 %s 的当前版本未经他人审批：%s。请由作者以外的审核人通过合并请求（保留合并提交）合并后再执行", rel, audit.Reason)
 	}
 	if local, err := os.ReadFile(filepath.Join(rp.Root, filepath.FromSlash(rel))); err == nil && !bytes.Equal(local, data) {

@@ -17,7 +17,7 @@ func init() {
 
 // auditSubcommands are `opsbook audit approvals` (and later audits).
 var auditSubcommands = map[string]subcommand{
-	"approvals": {summary: "每项变更由谁合并批准；标出自行审批、未经合并提交进入主分支和批准后被修改的变更", run: runAuditApprovals},
+	"approvals": {summary: "每项变更由谁合并批准及审批依据（签名已验证／平台签名／仅提交者信息）；标出自行审批、未签名或签名无效的合并、未经合并提交进入主分支、批准后被修改的变更和未经批准的审核人密钥名单修改", run: runAuditApprovals},
 }
 
 func runAudit(ctx context.Context, env *Env, args []string) int {

@@ -14,6 +14,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/storer"
 	"github.com/go-git/go-git/v5/storage/filesystem"
+
+	"github.com/opsbook/opsbook/internal/signers"
 )
 
 // Audit is the audit trail of one file: who created it, who last changed
@@ -81,6 +83,13 @@ const (
 	// someone else (a web squash or rebase merge): no merge commit records
 	// the review.
 	VerdictPlatform Verdict = "platform"
+	// VerdictUnsigned: a merge commit without a signature in a repository
+	// that lists reviewers' keys (.opsbook/allowed_signers).
+	VerdictUnsigned Verdict = "unsigned"
+	// VerdictBadSignature: a merge commit whose signature does not verify
+	// against a listed key (unknown key, altered commit, expired key, or a
+	// platform merge by someone who is not a listed reviewer).
+	VerdictBadSignature Verdict = "bad-signature"
 )
 
 // Approval is a merge commit on the main line that changed a file.
@@ -105,7 +114,49 @@ type Approval struct {
 	// Via names the hosting platform that committed the merge on By's
 	// behalf (e.g. "GitHub" for a web merge); "" when By committed it.
 	Via string `json:"via,omitempty"`
+	// Strength says what By rests on: a reviewer's verified signature, a
+	// trusted platform's signature, or only the committer name (in a
+	// repository that lists no signers). "" when the merge's signature
+	// does not count (Verdict unsigned or bad-signature).
+	Strength signers.Strength `json:"strength,omitempty"`
+	// Key is the signing key's fingerprint (SSH) or key id (OpenPGP).
+	Key string `json:"key,omitempty"`
 }
+
+// Trail is the audit trail of a prefix together with the history of the
+// key lists that decide whose signature approves.
+type Trail struct {
+	Files map[string]*Audit
+	// Signed is true when reviewers' keys are in force at the tip: only
+	// merges signed with them (or a trusted platform's key) approve.
+	Signed bool
+	// KeyChanges lists every main-line commit that changed the key lists
+	// (signers.Paths), oldest first.
+	KeyChanges []KeyChange
+}
+
+// KeyChange is a main-line commit that changed the key lists.
+type KeyChange struct {
+	Commit  string    `json:"commit"`
+	By      string    `json:"by"` // who approved it (the merger), or who committed it
+	At      time.Time `json:"at"`
+	Authors []string  `json:"authors"` // who wrote the change to the key lists
+	// Approved: the change took effect. The first list of a repository
+	// (Bootstrap) is trusted as it is: nothing before it could approve it.
+	Approved  bool             `json:"approved"`
+	Bootstrap bool             `json:"bootstrap,omitempty"`
+	Strength  signers.Strength `json:"strength,omitempty"`
+	// Rule is the finding of a change that did not take effect:
+	// approval/signers-unapproved or approval/signers-invalid.
+	Rule   string `json:"rule,omitempty"`
+	Reason string `json:"reason,omitempty"` // Chinese
+}
+
+// Rules of KeyChange findings.
+const (
+	RuleSignersUnapproved = "approval/signers-unapproved"
+	RuleSignersInvalid    = "approval/signers-invalid"
+)
 
 // CurrentApproval returns the merge that brought the file's current version
 // to the main line, or nil when that version was committed directly.
@@ -123,6 +174,8 @@ const (
 	reasonLatest   = "最新修改" // prefixed when earlier versions were merged
 	reasonSelf     = "合并者%s也是该变更的作者"
 	reasonWrote    = "合并者%s在合并提交中修改了该文件（如解决冲突），也是该版本的作者"
+	reasonUnsigned = "合并提交 %s 没有签名：仓库已在 " + signers.AllowedSignersPath + " 中列出审核人的密钥，只有用审核人密钥签名的合并（git merge -S）或可信平台签名的网页合并才算审批"
+	reasonBadSig   = "合并提交 %s 的签名不能证明审批：%s"
 )
 
 // ErrShallowHistory means the repository is a shallow clone: the history
@@ -144,6 +197,21 @@ var ErrShallowHistory = errors.New("仓库是浅克隆（shallow clone），历�
 // file only where it differs from all its parents), so the cost grows with
 // the size of the history, not with files × commits.
 func AuditTrail(ctx context.Context, root, branch, prefix string) (map[string]*Audit, error) {
+	t, err := ApprovalTrail(ctx, root, branch, prefix)
+	if err != nil {
+		return nil, err
+	}
+	return t.Files, nil
+}
+
+// ApprovalTrail is AuditTrail with the history of the key lists: the walk
+// also follows .opsbook/allowed_signers and the platform key lists along
+// the main line. Once reviewers' keys are listed, a merge approves only
+// when its signature verifies against the lists in force before it (those
+// of its first parent, as far as their changes were themselves approved:
+// a change to the lists takes effect only when merged with a signature of
+// an existing reviewer other than its authors).
+func ApprovalTrail(ctx context.Context, root, branch, prefix string) (*Trail, error) {
 	r, err := git.PlainOpenWithOptions(root, &git.PlainOpenOptions{DetectDotGit: true})
 	if errors.Is(err, git.ErrRepositoryNotExists) {
 		return nil, ErrNotRepository
@@ -164,7 +232,7 @@ func AuditTrail(ctx context.Context, root, branch, prefix string) (map[string]*A
 		return nil, err
 	}
 	if tip.IsZero() {
-		return map[string]*Audit{}, nil // no commits yet
+		return &Trail{Files: map[string]*Audit{}}, nil // no commits yet
 	}
 	if sh, err := st.Shallow(); err != nil {
 		return nil, fmt.Errorf("read .git/shallow: %w", err)
@@ -191,17 +259,23 @@ func AuditTrail(ctx context.Context, root, branch, prefix string) (map[string]*A
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
+		var rng []*object.Commit
 		if len(c.ParentHashes) > 1 {
-			err = w.merge(ctx, c, parentTree)
+			rng, err = w.merge(ctx, c, parentTree)
 		} else {
 			err = w.direct(c, parentTree)
 		}
 		if err != nil {
 			return nil, err
 		}
+		if err := w.keyLists(c, rng); err != nil {
+			return nil, err
+		}
 		parentTree = c.TreeHash
 	}
-	return w.out, nil
+	w.trail.Files = w.out
+	w.trail.Signed = w.keys.Active()
+	return &w.trail, nil
 }
 
 // auditTip resolves branch ("" = HEAD) to a commit; zero when HEAD is unborn.
@@ -238,6 +312,13 @@ type auditWalk struct {
 	cur, old map[plumbing.Hash][]object.TreeEntry // decoded trees, two generations
 	curSize  int
 	buf      bytes.Buffer
+
+	keys     *signers.Set  // the key lists in force (nil = none yet)
+	keyDir   plumbing.Hash // the .opsbook tree at the previous main-line commit
+	keyBlobs [3]plumbing.Hash
+	check    signers.Result // the signature check of the merge being processed
+	proof    mergeProof     // and what it proves
+	trail    Trail
 }
 
 // auditTouch is a commit of a merged range that changed a file.
@@ -321,15 +402,16 @@ func (w *auditWalk) direct(c *object.Commit, parentTree plumbing.Hash) error {
 }
 
 // merge records a merge commit on the main line.
-func (w *auditWalk) merge(ctx context.Context, m *object.Commit, p1Tree plumbing.Hash) error {
+func (w *auditWalk) merge(ctx context.Context, m *object.Commit, p1Tree plumbing.Hash) ([]*object.Commit, error) {
 	deltas, err := w.diff(p1Tree, m.TreeHash, nil)
 	if err != nil {
-		return fmt.Errorf("diff %s: %w", short(m.Hash), err)
+		return nil, fmt.Errorf("diff %s: %w", short(m.Hash), err)
 	}
 	rng, err := w.mergedRange(ctx, m.ParentHashes[1:])
 	if err != nil {
-		return err
+		return nil, err
 	}
+	ev := w.mergeEvidence(m)
 	w.seen[m.Hash] = true
 	want, dirs := map[string]bool{}, map[string]bool{}
 	for _, d := range deltas {
@@ -344,21 +426,21 @@ func (w *auditWalk) merge(ctx context.Context, m *object.Commit, p1Tree plumbing
 		for _, d := range deltas {
 			delete(w.out, d.Path)
 		}
-		return nil
+		return rng, nil
 	}
 	touches := map[string][]auditTouch{}
 	for _, rc := range rng {
 		if err := ctx.Err(); err != nil {
-			return err
+			return nil, err
 		}
 		err := w.touched(rc, want, dirs, func(path string, t auditTouch) { touches[path] = append(touches[path], t) })
 		if err != nil {
-			return err
+			return nil, err
 		}
 	}
-	merger := mergerOf(m)
+	merger := ev.merger
 	via := ""
-	if isPlatform(m.Committer) {
+	if isPlatform(m.Committer) || (ev.strength == signers.StrengthPlatform && w.keys.IsPlatform(m.Committer.Email)) {
 		via = m.Committer.Name
 	}
 	message := strings.TrimSpace(m.Message)
@@ -374,7 +456,7 @@ func (w *auditWalk) merge(ctx context.Context, m *object.Commit, p1Tree plumbing
 		wrote := len(ts) == 0
 		if !wrote {
 			if wrote, err = w.differsFromAll(m.ParentHashes[1:], d.Path, d.To.Hash); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		var sigs []object.Signature
@@ -398,11 +480,16 @@ func (w *auditWalk) merge(ctx context.Context, m *object.Commit, p1Tree plumbing
 			last = ts[len(ts)-1].c
 		}
 		a.UpdatedAt, a.UpdatedBy, a.UpdatedCommit = last.Author.When, last.Author.Name, last.Hash.String()
-		a.Approvals = append(a.Approvals, Approval{By: merger.Name, At: m.Committer.When, Commit: m.Hash.String(), Message: message, Authors: uniqueNames(sigs), Via: via})
+		a.Approvals = append(a.Approvals, Approval{By: merger.Name, At: m.Committer.When, Commit: m.Hash.String(), Message: message, Authors: uniqueNames(sigs), Via: via,
+			Strength: ev.strength, Key: ev.key})
 		a.current = len(a.Approvals)
 		a.Independent, a.Reason, a.Verdict = true, "", VerdictIndependent
+		if ev.verdict != "" {
+			a.Independent, a.Reason, a.Verdict = false, ev.reason, ev.verdict
+			continue
+		}
 		for i, s := range sigs {
-			if samePerson(merger, s) {
+			if ev.same(s) {
 				a.Independent = false
 				if i < len(ts) {
 					a.Reason, a.Verdict = fmt.Sprintf(reasonSelf, merger.Name), VerdictSelfMerged
@@ -412,8 +499,13 @@ func (w *auditWalk) merge(ctx context.Context, m *object.Commit, p1Tree plumbing
 				break
 			}
 		}
+		// A signed merge that wrote content itself was written by its
+		// signer, whatever author it names.
+		if a.Independent && wrote && ev.strength == signers.StrengthVerified {
+			a.Independent, a.Reason, a.Verdict = false, fmt.Sprintf(reasonWrote, merger.Name), VerdictMergerWrote
+		}
 	}
-	return nil
+	return rng, nil
 }
 
 // auditCreated returns the commit of a range that created the file's

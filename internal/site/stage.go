@@ -385,7 +385,14 @@ func auditOf(a *gitrepo.Audit, approvalMatters bool) *auditView {
 		v.UpdatedAt = a.UpdatedAt.Format("2006-01-02 15:04")
 	}
 	for _, ap := range a.Approvals {
-		v.Approvals = append(v.Approvals, fmt.Sprintf("%s 于 %s 合并批准（%s）", ap.By, ap.At.Format("2006-01-02 15:04"), ap.Commit[:min(len(ap.Commit), 10)]))
+		// The strength says what the approver's name rests on: a verified
+		// signature, a platform's signature, or only the committer name.
+		at, commit := ap.At.Format("2006-01-02 15:04"), ap.Commit[:min(len(ap.Commit), 10)]
+		if ap.Strength == "" {
+			v.Approvals = append(v.Approvals, fmt.Sprintf("%s 于 %s 合并（%s，签名未通过验证，不算批准）", ap.By, at, commit))
+			continue
+		}
+		v.Approvals = append(v.Approvals, fmt.Sprintf("%s 于 %s 合并批准（%s，%s）", ap.By, at, commit, ap.Strength.Label()))
 	}
 	if n := len(a.Approvals); n > 0 {
 		v.ApprovedBy, v.ApprovedAt = a.Approvals[n-1].By, a.Approvals[n-1].At.Format("2006-01-02 15:04")
