@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/user"
 	"path"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -23,6 +22,7 @@ import (
 	"github.com/opsbook/opsbook/internal/gitrepo"
 	"github.com/opsbook/opsbook/internal/record"
 	"github.com/opsbook/opsbook/internal/repo"
+	"github.com/opsbook/opsbook/internal/repofile"
 	"github.com/opsbook/opsbook/internal/secret"
 	"github.com/opsbook/opsbook/internal/signers"
 	"github.com/opsbook/opsbook/internal/validate"
@@ -196,7 +196,7 @@ func Prepare(ctx context.Context, rp *validate.Repository, id string, o Options)
 	case !audit.Independent:
 		why(RefuseNotApproved, "主分支上 %s 的当前版本未经他人审批：%s。请由作者以外的审核人通过合并请求（保留合并提交）合并后再执行", rel, audit.Reason)
 	}
-	if local, err := os.ReadFile(filepath.Join(rp.Root, filepath.FromSlash(rel))); err == nil && !bytes.Equal(local, data) {
+	if local, err := repofile.ReadFile(rp.Root, rel); err == nil && !bytes.Equal(local, data) {
 		pl.Warnings = append(pl.Warnings, fmt.Sprintf("工作区中的 %s 与主分支 %s 上的版本不同；执行的是主分支上已批准的版本", rel, o.Branch))
 	}
 
