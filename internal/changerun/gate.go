@@ -25,7 +25,7 @@ import (
 	"github.com/opsbook/opsbook/internal/repofile"
 	"github.com/opsbook/opsbook/internal/secret"
 	"github.com/opsbook/opsbook/internal/signers"
-	"github.com/opsbook/opsbook/internal/validate"
+	"github.com/opsbook/opsbook/internal/workspace"
 )
 
 // Options configure Prepare and Execute.
@@ -123,7 +123,7 @@ type Plan struct {
 	Procedure       *Procedure
 	Warnings        []string // worth telling the operator; not reasons to refuse
 
-	rp       *validate.Repository
+	rp       *workspace.Workspace
 	redactor *secret.Redactor
 	secrets  []string          // every value expanded, to catch fragments cut off by output limits
 	ready    map[string]*ready // by step name
@@ -138,7 +138,7 @@ type ready struct {
 // Prepare finds change id on the main line and checks every gate. It
 // returns a *Refusal when the change may not run now; other errors mean
 // the repository could not be read.
-func Prepare(ctx context.Context, rp *validate.Repository, id string, o Options) (*Plan, error) {
+func Prepare(ctx context.Context, rp *workspace.Workspace, id string, o Options) (*Plan, error) {
 	o.defaults()
 	if r := o.mainLine(rp, id); r != nil {
 		return nil, r

@@ -16,7 +16,7 @@ import (
 	"syscall"
 
 	"github.com/opsbook/opsbook/internal/repo"
-	"github.com/opsbook/opsbook/internal/validate"
+	"github.com/opsbook/opsbook/internal/workspace"
 )
 
 // Exit codes.
@@ -154,12 +154,12 @@ func fail(env *Env, err error) int {
 // openRepository resolves --repo (or the enclosing git work tree) and opens
 // the repository: schemas, config, index. On failure it prints the error,
 // prefixed with the command's name when given, and returns the exit code.
-func openRepository(env *Env, repoFlag, command string) (*validate.Repository, int) {
+func openRepository(env *Env, repoFlag, command string) (*workspace.Workspace, int) {
 	root, err := resolveRoot(env, repoFlag)
 	if err != nil {
 		return nil, fail(env, err)
 	}
-	rp, err := validate.Open(root)
+	rp, err := workspace.Open(root)
 	if err != nil {
 		if command != "" {
 			err = fmt.Errorf("%s: %w", command, err)

@@ -15,8 +15,8 @@ import (
 	"github.com/opsbook/opsbook/internal/daemon"
 	"github.com/opsbook/opsbook/internal/runbook"
 	"github.com/opsbook/opsbook/internal/runner"
-	"github.com/opsbook/opsbook/internal/validate"
 	"github.com/opsbook/opsbook/internal/watch"
+	"github.com/opsbook/opsbook/internal/workspace"
 )
 
 func init() {
@@ -28,10 +28,10 @@ var runbookReloadInterval = 30 * time.Second
 
 // loadRunbooks parses and checks every runbook of the repository; any
 // problem is printed and makes it an error.
-func loadRunbooks(env *Env, rp *validate.Repository) ([]*runbook.Runbook, error) {
+func loadRunbooks(env *Env, rp *workspace.Workspace) ([]*runbook.Runbook, error) {
 	var rbs []*runbook.Runbook
 	for _, p := range rp.Index.Runbooks() {
-		rb, vs, err := rp.LoadRunbook(p)
+		rb, vs, err := runner.LoadRunbook(rp, p)
 		if err != nil {
 			return nil, err
 		}
@@ -137,7 +137,7 @@ func runDaemon(ctx context.Context, env *Env, args []string) int {
 	// push replays onto the remote (or someone pulls): schedule them
 	// without a restart. A broken runbook keeps the previous schedule.
 	reload := func() error {
-		rp, err := validate.Open(root)
+		rp, err := workspace.Open(root)
 		if err != nil {
 			return err
 		}

@@ -17,7 +17,7 @@ import (
 	"github.com/opsbook/opsbook/internal/record"
 	"github.com/opsbook/opsbook/internal/repo"
 	"github.com/opsbook/opsbook/internal/repofile"
-	"github.com/opsbook/opsbook/internal/validate"
+	"github.com/opsbook/opsbook/internal/workspace"
 )
 
 func init() {
@@ -196,7 +196,7 @@ func runDocsHash(ctx context.Context, env *Env, args []string) int {
 // hashRecord fills in sha256 and size of one record's attachments (and,
 // with add, lists unlisted files) and rewrites the record atomically when
 // anything changed. It returns how many attachments it could not read.
-func hashRecord(env *Env, rp *validate.Repository, e repo.Entry, add bool) (int, error) {
+func hashRecord(env *Env, rp *workspace.Workspace, e repo.Entry, add bool) (int, error) {
 	abs := rp.Index.Abs(e.Path)
 	data, err := repofile.ReadFile(rp.Root, e.Path)
 	if err != nil {

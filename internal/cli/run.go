@@ -49,7 +49,7 @@ func runRun(ctx context.Context, env *Env, args []string) int {
 	root := rp.Root
 	var rbs []*runbook.Runbook
 	for _, name := range o.runbooks {
-		rb, vs, err := rp.LoadRunbook(runbookRef(root, env.Dir, name))
+		rb, vs, err := runner.LoadRunbook(rp, runbookRef(root, env.Dir, name))
 		if err != nil {
 			return fail(env, fmt.Errorf("opsbook run: %w", err))
 		}

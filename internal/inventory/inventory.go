@@ -23,7 +23,7 @@ import (
 	"github.com/opsbook/opsbook/internal/gitrepo"
 	"github.com/opsbook/opsbook/internal/record"
 	"github.com/opsbook/opsbook/internal/repo"
-	"github.com/opsbook/opsbook/internal/validate"
+	"github.com/opsbook/opsbook/internal/workspace"
 )
 
 // Version names the JSON shape.
@@ -111,7 +111,7 @@ type Options struct {
 }
 
 // Build gathers the inventory of the repository rp.
-func Build(rp *validate.Repository, o Options) (*Inventory, error) {
+func Build(rp *workspace.Workspace, o Options) (*Inventory, error) {
 	now := o.Now.In(rp.Config.Location)
 	inv := &Inventory{Version: Version, Platform: rp.Config.Platform, GeneratedAt: now, ReviewDays: rp.Config.Documents.ReviewDays}
 	if o.History == nil {
@@ -189,7 +189,7 @@ func projectIDs(ps []*Project) []string {
 func str(m map[string]any, k string) string { s, _ := m[k].(string); return s }
 
 // document reads a document record and inspects its attachments.
-func document(rp *validate.Repository, r *record.Record, labels map[string]map[string]string) *Document {
+func document(rp *workspace.Workspace, r *record.Record, labels map[string]map[string]string) *Document {
 	f := r.Fields
 	d := &Document{ID: r.ID(), Title: r.Title(), Path: r.Path, Project: str(f, "project"), Category: str(f, "category"),
 		Version: str(f, "version"), Author: str(f, "author"), Date: str(f, "date"), Reviewed: str(f, "reviewed"),

@@ -15,7 +15,7 @@ import (
 	"github.com/opsbook/opsbook/internal/period"
 	"github.com/opsbook/opsbook/internal/record"
 	"github.com/opsbook/opsbook/internal/repo"
-	"github.com/opsbook/opsbook/internal/validate"
+	"github.com/opsbook/opsbook/internal/workspace"
 )
 
 // kindsUsed are the record kinds a report reads.
@@ -104,7 +104,7 @@ func (d *Data) inPeriod(tl timeline, p period.Period) []*record.Record {
 // yearBefore for the exceptions) — on every core, without position indexes.
 // Unreadable files are an error: a report over a repository that does not
 // validate would state wrong figures.
-func Load(ctx context.Context, rp *validate.Repository, fromYear, toYear int) (*Data, error) {
+func Load(ctx context.Context, rp *workspace.Workspace, fromYear, toYear int) (*Data, error) {
 	var entries []repo.Entry
 	for _, e := range rp.Index.Entries {
 		if !kindsUsed[e.Kind] || e.Depth != 3 {

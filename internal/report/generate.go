@@ -18,6 +18,7 @@ import (
 	"github.com/opsbook/opsbook/internal/repo"
 	"github.com/opsbook/opsbook/internal/repofile"
 	"github.com/opsbook/opsbook/internal/validate"
+	"github.com/opsbook/opsbook/internal/workspace"
 )
 
 // GenerateOptions are the inputs of Generate besides the period.
@@ -62,7 +63,7 @@ func withoutGeneratedAt(b []byte) []byte { return generatedAtLine.ReplaceAll(b, 
 // Generate computes the report of p and writes (or regenerates) its record
 // atomically, then validates it. Regenerating with unchanged records leaves
 // the file byte for byte as it was.
-func Generate(ctx context.Context, rp *validate.Repository, p period.Period, o GenerateOptions) (*Result, error) {
+func Generate(ctx context.Context, rp *workspace.Workspace, p period.Period, o GenerateOptions) (*Result, error) {
 	data, err := Load(ctx, rp, p.Prev().Start.Year(), p.End.Year())
 	if err != nil {
 		return nil, err
@@ -104,7 +105,7 @@ func Generate(ctx context.Context, rp *validate.Repository, p period.Period, o G
 			_ = os.Remove(abs)
 		}
 	}
-	check, err := rp.Check(ctx, []repo.Entry{repo.NewEntry(res.Rel)}, 1)
+	check, err := validate.Check(ctx, rp, []repo.Entry{repo.NewEntry(res.Rel)}, 1)
 	if err != nil {
 		restore()
 		return nil, err

@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/opsbook/opsbook/internal/check"
-	_ "github.com/opsbook/opsbook/internal/check/all" // every check type
 	"github.com/opsbook/opsbook/internal/condition"
 	"github.com/opsbook/opsbook/internal/runbook"
 	"github.com/opsbook/opsbook/internal/secret"

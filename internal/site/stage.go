@@ -23,12 +23,12 @@ import (
 	"github.com/opsbook/opsbook/internal/report"
 	"github.com/opsbook/opsbook/internal/rules"
 	"github.com/opsbook/opsbook/internal/search"
-	"github.com/opsbook/opsbook/internal/validate"
+	"github.com/opsbook/opsbook/internal/workspace"
 )
 
 // stage is the site being assembled from one repository.
 type stage struct {
-	rp *validate.Repository
+	rp *workspace.Workspace
 	fs afero.Fs // the Hugo project, in memory
 	// parts are the parts of pages rendered in Go, which Hugo's output
 	// gets as it is written (splice.go); it is Hugo's destination.

@@ -22,6 +22,7 @@ import (
 	"github.com/opsbook/opsbook/internal/record"
 	"github.com/opsbook/opsbook/internal/repo"
 	"github.com/opsbook/opsbook/internal/validate"
+	"github.com/opsbook/opsbook/internal/workspace"
 )
 
 // Kind is the record kind imports write.
@@ -83,7 +84,7 @@ func (e *ExistsError) Error() string {
 
 // Departments reads the department records of a repository. Records that
 // can't be read are left out with a warning; opsbook validate reports them.
-func Departments(rp *validate.Repository) ([]Department, []string) {
+func Departments(rp *workspace.Workspace) ([]Department, []string) {
 	var deps []Department
 	var warnings []string
 	for _, e := range rp.Index.OfKind("department") {
@@ -108,7 +109,7 @@ var statsID = regexp.MustCompile(`^STA-([0-9]{4})-[0-9A-Za-z][0-9A-Za-z-]*$`)
 // with the repository's rules and writes it atomically to
 // content/stats/<year>/<id>.yaml, then validates the written file. On any
 // error nothing is written.
-func Import(ctx context.Context, rp *validate.Repository, req Request) (*Result, error) {
+func Import(ctx context.Context, rp *workspace.Workspace, req Request) (*Result, error) {
 	id := req.ID
 	if id == "" {
 		id = RecordID(req.Period)
@@ -180,11 +181,11 @@ func Import(ctx context.Context, rp *validate.Repository, req Request) (*Result,
 		res.Names[d.ID] = cmp.Or(d.ShortName, d.Title, d.ID)
 	}
 	// Check the written file against the repository as it now is.
-	after, err := validate.Open(rp.Root)
+	after, err := workspace.Open(rp.Root)
 	if err != nil {
 		return res, err
 	}
-	v, err := after.Check(ctx, []repo.Entry{repo.NewEntry(rel)}, 1)
+	v, err := validate.Check(ctx, after, []repo.Entry{repo.NewEntry(rel)}, 1)
 	if err != nil {
 		return res, err
 	}
@@ -192,7 +193,7 @@ func Import(ctx context.Context, rp *validate.Repository, req Request) (*Result,
 	return res, nil
 }
 
-func platformName(rp *validate.Repository) string {
+func platformName(rp *workspace.Workspace) string {
 	if rp.Config != nil && rp.Config.Platform != "" {
 		return rp.Config.Platform
 	}
@@ -200,7 +201,7 @@ func platformName(rp *validate.Repository) string {
 }
 
 // check validates content as if it were the file rel, before it is written.
-func check(rp *validate.Repository, rel string, content []byte) []diag.Violation {
+func check(rp *workspace.Workspace, rel string, content []byte) []diag.Violation {
 	e := repo.NewEntry(rel)
 	k, vs := rp.Rules.CheckPath(e)
 	if k == nil {
