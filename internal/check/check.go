@@ -33,7 +33,7 @@ type Observation struct {
 	// without brackets: "STATUS" → int64(200), "RESPONSE_TIME" →
 	// time.Duration, "BODY" → string, "CONNECTED" → bool, "CERT_EXPIRY" →
 	// time.Duration, "ROWS" → []map[string]any … Allowed value types:
-	// bool, int64, float64, string, time.Duration, Size, []any,
+	// bool, int64, float64, string, time.Duration, condition.Size, []any,
 	// map[string]any, []map[string]any.
 	Values map[string]any
 	// Err says why the target could not be checked (connection refused,
@@ -44,9 +44,6 @@ type Observation struct {
 	// such as a changed SSH host key or an unexpected certificate.
 	Security bool
 }
-
-// Size is a byte count, so conditions can compare with 1GB, 512MB …
-type Size int64
 
 // Checker performs one attempt of a check. It must honour ctx's deadline
 // and be safe to call again for retries. Implementations never log secret

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/opsbook/opsbook/internal/check"
+	"github.com/opsbook/opsbook/internal/condition"
 )
 
 // Targets are the specs a check type's test provides to the suite.
@@ -110,7 +111,7 @@ func observe(t *testing.T, spec check.Spec, timeout time.Duration) check.Observa
 
 func allowed(v any) bool {
 	switch x := v.(type) {
-	case bool, int64, float64, string, time.Duration, check.Size, map[string]any, []map[string]any:
+	case bool, int64, float64, string, time.Duration, condition.Size, map[string]any, []map[string]any:
 		return true
 	case []any:
 		for _, item := range x {
