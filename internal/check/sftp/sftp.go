@@ -42,7 +42,8 @@ func init() {
 			"CONNECTED", "RESPONSE_TIME",
 			"COUNT", "TOTAL_SIZE", "NEWEST_NAME", "NEWEST_AGE", "NEWEST_SIZE", "OLDEST_AGE",
 		},
-		New: New,
+		Category: "backup",
+		New:      New,
 	})
 }
 
