@@ -169,7 +169,8 @@ type ConditionResult struct {
 
 // Outcome is what one attempt saw. Every string in it is redacted.
 type Outcome struct {
-	Success    bool   // no error and every condition holds
+	Success    bool   // the check was made and every condition holds
+	Unchecked  bool   // the check could not be made: Error says why
 	Error      string // why the check could not be made, worded by the caller's phrasing
 	Security   bool   // the failure may be an attack rather than an outage
 	Conditions []ConditionResult
@@ -191,6 +192,7 @@ func (p *Probe) Attempt(ctx context.Context, phrase Phrasing) Outcome {
 	expired := actx.Err() != nil && ctx.Err() == nil
 	cancel()
 	if obs.Err != nil {
+		out.Unchecked = true
 		out.Error = red(phrase(Failure{Err: obs.Err, Timeout: p.spec.Timeout, Expired: expired, Interrupted: ctx.Err()}))
 	}
 	for i, r := range condition.EvalAll(p.conditions, obs.Values) { // one JSON decode of BODY for all
