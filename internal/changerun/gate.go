@@ -18,8 +18,8 @@ import (
 
 	"github.com/opsbook/opsbook/internal/calendar"
 	"github.com/opsbook/opsbook/internal/check"
-	"github.com/opsbook/opsbook/internal/condition"
 	"github.com/opsbook/opsbook/internal/gitrepo"
+	"github.com/opsbook/opsbook/internal/probe"
 	"github.com/opsbook/opsbook/internal/record"
 	"github.com/opsbook/opsbook/internal/repo"
 	"github.com/opsbook/opsbook/internal/repofile"
@@ -125,14 +125,7 @@ type Plan struct {
 
 	rp       *workspace.Workspace
 	redactor *secret.Redactor
-	secrets  []string          // every value expanded, to catch fragments cut off by output limits
-	ready    map[string]*ready // by step name
-}
-
-// ready is a step with its checker built from expanded parameters.
-type ready struct {
-	checker    check.Checker
-	conditions []*condition.Condition
+	ready    map[string]*probe.Probe // by step name
 }
 
 // Prepare finds change id on the main line and checks every gate. It
@@ -307,56 +300,27 @@ func span(d time.Duration) string {
 	return strings.Join(parts, " ")
 }
 
-// build expands every step's secrets and builds its checker, so a missing
+// build expands every step's secrets and builds its probe, so a missing
 // variable or a bad parameter is found before anything runs.
 func (pl *Plan) build(o Options) []Reason {
-	src := o.Secrets
-	if src.Env == nil {
-		src.Env = os.LookupEnv
-	}
-	if src.ReadFile == nil {
-		src.ReadFile = os.ReadFile
-	}
-	env, readFile := src.Env, src.ReadFile
-	src.Env = func(k string) (string, bool) {
-		v, ok := env(k)
-		if ok {
-			pl.secrets = append(pl.secrets, v)
-		}
-		return v, ok
-	}
-	src.ReadFile = func(p string) ([]byte, error) {
-		b, err := readFile(p)
-		if err == nil {
-			pl.secrets = append(pl.secrets, strings.TrimRight(string(b), "\r\n"))
-		}
-		return b, err
-	}
-	x := secret.NewExpander(src)
-	pl.redactor = x.Redactor
-	pl.ready = map[string]*ready{}
+	secrets := probe.NewSecrets(o.Secrets)
+	pl.redactor = secrets.Redactor()
+	pl.ready = map[string]*probe.Probe{}
 	var reasons []Reason
 	for _, s := range slices.Concat(pl.Procedure.Steps, pl.Procedure.Rollback) {
 		pos := pl.Change.At(s.Pointer)
-		params, err := x.ExpandAll(s.Params)
-		if err != nil {
-			reasons = append(reasons, Reason{RefuseSecrets, fmt.Sprintf("%s:%d:%d: 步骤 %s：%v；请在执行主机上设置后再运行", pl.Path, pos.Line, pos.Col, s.Name, err)})
-			continue
+		spec := check.Spec{Name: s.Name, Title: s.Title, Type: s.Type, Asset: s.Asset, Timeout: s.Timeout, Params: s.Params}
+		// Conditions parse: ParseProcedure found no problems.
+		p, err := probe.Prepare(probe.Spec{Spec: spec, Conditions: s.Conditions}, secrets)
+		var pe *probe.Error
+		switch {
+		case errors.As(err, &pe) && pe.Secrets != nil:
+			reasons = append(reasons, Reason{RefuseSecrets, fmt.Sprintf("%s:%d:%d: 步骤 %s：%v；请在执行主机上设置后再运行", pl.Path, pos.Line, pos.Col, s.Name, pe.Secrets)})
+		case err != nil:
+			reasons = append(reasons, Reason{RefuseInvalid, fmt.Sprintf("%s:%d:%d: 步骤 %s：%s", pl.Path, pos.Line, pos.Col, s.Name, pl.redactor.String(err.Error()))})
+		default:
+			pl.ready[s.Name] = p
 		}
-		c, err := check.New(check.Spec{Name: s.Name, Title: s.Title, Type: s.Type, Asset: s.Asset, Timeout: s.Timeout, Params: params.(map[string]any)})
-		if err != nil {
-			reasons = append(reasons, Reason{RefuseInvalid, fmt.Sprintf("%s:%d:%d: 步骤 %s：%s", pl.Path, pos.Line, pos.Col, s.Name, x.Redactor.String(err.Error()))})
-			continue
-		}
-		rd := &ready{checker: c}
-		for _, text := range s.Conditions {
-			cond, err := condition.Parse(text)
-			if err != nil { // lint has reported it
-				continue
-			}
-			rd.conditions = append(rd.conditions, cond)
-		}
-		pl.ready[s.Name] = rd
 	}
 	return reasons
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/opsbook/opsbook/internal/atomicfile"
 	"github.com/opsbook/opsbook/internal/gitrepo"
+	"github.com/opsbook/opsbook/internal/probe"
 	"github.com/opsbook/opsbook/internal/runbook"
 	"github.com/opsbook/opsbook/internal/secret"
 )
@@ -87,8 +88,9 @@ func Run(ctx context.Context, rb *runbook.Runbook, o Options) (*Report, error) {
 	if o.Runner == "" {
 		o.Runner, _ = os.Hostname()
 	}
-	x := secret.NewExpander(o.Secrets)
-	checks := prepare(rb, x)
+	secrets := probe.NewSecrets(o.Secrets)
+	redact := secrets.Redactor()
+	checks := prepare(rb, secrets)
 	host, _ := os.Hostname()
 	rep := &Report{Runbook: rb, Started: o.Now().In(o.Location), runID: fmt.Sprintf("%s-%08x", slug(host), rand.Uint32())}
 	rctx, cancel := context.WithTimeout(ctx, rb.Timeout)
@@ -105,7 +107,7 @@ func Run(ctx context.Context, rb *runbook.Runbook, o Options) (*Report, error) {
 			}
 		}
 	}()
-	exec := &execution{concurrency: rb.Concurrency, backoff: rb.RetryBackoff, redact: x.Redactor,
+	exec := &execution{concurrency: rb.Concurrency, backoff: rb.RetryBackoff, redact: redact,
 		onDone: func(r Result) { progress <- r }}
 	rep.Results = exec.run(rctx, checks)
 	close(progress)
@@ -119,15 +121,15 @@ func Run(ctx context.Context, rb *runbook.Runbook, o Options) (*Report, error) {
 	}
 	var err error
 	if o.Commit || o.Push {
-		err = commitRecords(ctx, rep, o, x.Redactor)
+		err = commitRecords(ctx, rep, o, redact)
 	} else {
-		err = writeRecords(rep, o, x.Redactor)
+		err = writeRecords(rep, o, redact)
 	}
 	// Alerts follow the records that were actually made: a run whose
 	// detection joined another runner's anomaly on push raises no second
 	// "new anomaly" alert.
 	if o.Alerter != nil && rep.Inspection != "" {
-		rep.AlertErrors = notify(ctx, rep, o, x.Redactor)
+		rep.AlertErrors = notify(ctx, rep, o, redact)
 	}
 	return rep, err
 }
