@@ -18,9 +18,10 @@ type Change struct {
 	Implementer     string
 	Reviewers       []string // the string items of reviewers
 	Window          Window
-	// HasProcedure is whether steps or rollback is written (whatever its
-	// value); change run parses them.
-	HasProcedure bool
+	// Steps and Rollback are the procedure's lists as written (change run
+	// parses them); HasProcedure is whether either key is written at all.
+	Steps, Rollback []any
+	HasProcedure    bool
 }
 
 // ChangeFrom reads a change; window times without an offset are in loc.
@@ -28,7 +29,7 @@ func ChangeFrom(r *record.Record, loc *time.Location) (Change, []diag.Violation)
 	c := Change{ID: r.ID(), Title: r.Title(), Path: r.Path, Type: r.Str("type"), Status: r.Str("status"),
 		Emergency: r.Bool("emergency"), Justification: r.Str("emergency_justification"),
 		Requester: r.Str("requester"), Implementer: r.Str("implementer"),
-		HasProcedure: r.Has("steps") || r.Has("rollback")}
+		Steps: r.List("steps"), Rollback: r.List("rollback"), HasProcedure: r.Has("steps") || r.Has("rollback")}
 	c.Reviewers, _ = stringList(r.List("reviewers"))
 	var vs []diag.Violation
 	c.Window, vs = window(r, "window", loc)

@@ -30,12 +30,23 @@ type Item struct {
 	Err    error
 }
 
-// All reads, in index order, every file of kind name listed in ix; files
-// larger than maxSize (when > 0) are errors. Callers decide what to skip.
+// All reads, in index order, every file of kind name listed in ix (fields
+// only, without positions); files larger than maxSize (when > 0) are
+// errors. Callers decide what to skip.
 func All(ix *repo.Index, name string, maxSize int64) iter.Seq[Item] {
+	return all(ix, name, maxSize, record.ReadFields)
+}
+
+// AllWithPositions is All for callers that need where each value was
+// written (to report it, or to keep keys in written order).
+func AllWithPositions(ix *repo.Index, name string, maxSize int64) iter.Seq[Item] {
+	return all(ix, name, maxSize, record.ReadFile)
+}
+
+func all(ix *repo.Index, name string, maxSize int64, read func(file, rel string, maxSize int64) (*record.Record, error)) iter.Seq[Item] {
 	return func(yield func(Item) bool) {
 		for _, e := range ix.OfKind(name) {
-			r, err := record.ReadFields(ix.Abs(e.Path), e.Path, maxSize)
+			r, err := read(ix.Abs(e.Path), e.Path, maxSize)
 			if !yield(Item{Entry: e, Record: r, Err: err}) {
 				return
 			}
