@@ -56,9 +56,10 @@ type Stats struct {
 	PeriodType  string // week, month, quarter, half, year
 	PeriodStart string // period.start as written
 	PeriodEnd   string
-	// Tags are the tags when every item is a string (else nil); Notes the
-	// notes, HasNotes whether they are a string.
+	// Tags are the tags; HasTags whether they are a list of strings only.
+	// Notes are the notes; HasNotes whether they are a string.
 	Tags     []string
+	HasTags  bool
 	Notes    string
 	HasNotes bool
 }
@@ -69,8 +70,10 @@ func StatsFrom(r *record.Record) (Stats, []diag.Violation) {
 	s := Stats{ID: r.ID(), Path: r.Path, PeriodType: r.Str("period_type")}
 	s.PeriodStart, _ = per["start"].(string)
 	s.PeriodEnd, _ = per["end"].(string)
-	if tags, ok := stringList(r.List("tags")); ok {
-		s.Tags = tags
+	if tags, ok := r.Fields["tags"].([]any); ok {
+		if l, all := stringList(tags); all {
+			s.Tags, s.HasTags = l, true
+		}
 	}
 	s.Notes, s.HasNotes = r.Fields["notes"].(string)
 	return s, nil

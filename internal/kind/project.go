@@ -34,7 +34,14 @@ func ProjectFrom(r *record.Record) (Project, []diag.Violation) {
 type Document struct {
 	ID, Title, Path string
 	Project         string
+	Category        string
+	Version         string
+	Author          string
+	Date            string // the document's date as written
+	Reviewed        string // the date it was last reviewed, as written
 	Confidentiality string
+	// LegacyFile is the older single file field.
+	LegacyFile string
 	// Attributes is the attributes value as written (checked against the
 	// project's attribute schema); HasAttributes whether it is written.
 	Attributes    any
@@ -46,8 +53,9 @@ type Document struct {
 
 // DocumentFrom reads a document.
 func DocumentFrom(r *record.Record) (Document, []diag.Violation) {
-	d := Document{ID: r.ID(), Title: r.Title(), Path: r.Path, Project: r.Str("project"),
-		Confidentiality: r.Str("confidentiality"), Files: r.List("files"), HasFiles: r.Has("files")}
+	d := Document{ID: r.ID(), Title: r.Title(), Path: r.Path, Project: r.Str("project"), Category: r.Str("category"),
+		Version: r.Str("version"), Author: r.Str("author"), Date: r.Str("date"), Reviewed: r.Str("reviewed"),
+		Confidentiality: r.Str("confidentiality"), LegacyFile: r.Str("file"), Files: r.List("files"), HasFiles: r.Has("files")}
 	d.Attributes, d.HasAttributes = r.Fields["attributes"]
 	return d, nil
 }
