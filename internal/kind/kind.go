@@ -100,26 +100,12 @@ func window(r *record.Record, field string, loc *time.Location) (Window, []diag.
 	return w, vs
 }
 
-// timeField parses a string field as a time in loc; zero when missing or
-// unreadable.
-func timeField(r *record.Record, field string, loc *time.Location) (time.Time, []diag.Violation) {
-	s := r.Str(field)
-	if s == "" {
-		return time.Time{}, nil
-	}
-	t, _, err := calendar.ParseTime(s, loc)
-	if err != nil {
-		return time.Time{}, []diag.Violation{violation(r, "/"+field, "%s：%v", field, err)}
-	}
-	return t, nil
-}
-
 func violation(r *record.Record, ptr, format string, args ...any) diag.Violation {
 	p := r.At(ptr)
 	return diag.At(r.Path, p.Line, p.Col, "kind/field", format, args...)
 }
 
-// strings returns the string items of a list (other items are left out)
+// stringList returns the string items of a list (other items are left out)
 // and whether every item was a string.
 func stringList(l []any) ([]string, bool) {
 	var out []string
