@@ -16,9 +16,9 @@ import (
 	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
 
-	"github.com/opsbook/opsbook/internal/calendar"
 	"github.com/opsbook/opsbook/internal/check"
 	"github.com/opsbook/opsbook/internal/gitrepo"
+	"github.com/opsbook/opsbook/internal/kind"
 	"github.com/opsbook/opsbook/internal/probe"
 	"github.com/opsbook/opsbook/internal/record"
 	"github.com/opsbook/opsbook/internal/repo"
@@ -222,7 +222,8 @@ func Prepare(ctx context.Context, rp *workspace.Workspace, id string, o Options)
 		why(code, "%s", msg)
 	}
 
-	switch status := str(r.Fields["status"]); status {
+	ch, _ := kind.ChangeFrom(r, rp.Config.Location) // unreadable times are reported by the schema above
+	switch status := ch.Status; status {
 	case "approved":
 	case "draft":
 		why(RefuseStatus, "变更状态为 draft（草稿）：请把 status 改为 approved 并经合并请求审批后再执行")
@@ -250,15 +251,11 @@ func Prepare(ctx context.Context, rp *workspace.Workspace, id string, o Options)
 		reasons = append(reasons, pl.build(o)...)
 	}
 
-	pl.Emergency, _ = r.Fields["emergency"].(bool)
-	if w, ok := r.Fields["window"].(map[string]any); ok {
-		s, err1 := parseTime(w["start"], rp.Config.Location)
-		e, err2 := parseTime(w["end"], rp.Config.Location)
-		if err1 == nil && err2 == nil {
-			pl.Start, pl.End = s, e
-			if reason, ok := pl.inWindow(o.Now()); !ok {
-				reasons = append(reasons, reason)
-			}
+	pl.Emergency = ch.Emergency
+	if w := ch.Window.In(rp.Config.Location); w.OK() {
+		pl.Start, pl.End = w.Start, w.End
+		if reason, ok := pl.inWindow(o.Now()); !ok {
+			reasons = append(reasons, reason)
 		}
 	}
 	if len(reasons) > 0 {
@@ -373,11 +370,6 @@ func readAt(root, branch, rel string) ([]byte, error) {
 	}
 	s, err := f.Contents()
 	return []byte(s), err
-}
-
-func parseTime(v any, loc *time.Location) (time.Time, error) {
-	t, _, err := calendar.ParseTime(str(v), loc)
-	return t.In(loc), err
 }
 
 // DefaultOperator names whoever runs opsbook in root: OPSBOOK_OPERATOR,

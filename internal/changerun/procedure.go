@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/opsbook/opsbook/internal/kind"
 	"github.com/opsbook/opsbook/internal/record"
 	"github.com/opsbook/opsbook/internal/runbook"
 	"github.com/opsbook/opsbook/internal/runner"
@@ -78,7 +79,8 @@ type Problem = runbook.Error
 // steps, unknown parameters, conditions naming placeholders the type does
 // not set. Parameters holding a secret reference are judged once expanded.
 func ParseProcedure(r *record.Record) (*Procedure, []Problem) {
-	steps, _ := r.Fields["steps"].([]any)
+	ch, _ := kind.ChangeFrom(r, time.UTC) // the window is not needed here
+	steps := ch.Steps
 	if len(steps) == 0 {
 		return nil, nil
 	}
@@ -129,8 +131,7 @@ func ParseProcedure(r *record.Record) (*Procedure, []Problem) {
 		return out
 	}
 	p.Steps = add(PhaseStep, "steps", steps)
-	rollback, _ := r.Fields["rollback"].([]any)
-	p.Rollback = add(PhaseRollback, "rollback", rollback)
+	p.Rollback = add(PhaseRollback, "rollback", ch.Rollback)
 	for _, rb := range p.Rollback {
 		if !slices.ContainsFunc(p.Steps, func(s Step) bool { return s.Name == rb.Undoes }) {
 			names := make([]string, len(p.Steps))

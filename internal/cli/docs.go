@@ -14,6 +14,7 @@ import (
 	"github.com/opsbook/opsbook/internal/attachment"
 	"github.com/opsbook/opsbook/internal/gitrepo"
 	"github.com/opsbook/opsbook/internal/inventory"
+	"github.com/opsbook/opsbook/internal/kind"
 	"github.com/opsbook/opsbook/internal/record"
 	"github.com/opsbook/opsbook/internal/repo"
 	"github.com/opsbook/opsbook/internal/repofile"
@@ -208,7 +209,7 @@ func hashRecord(env *Env, rp *workspace.Workspace, e repo.Entry, add bool) (int,
 	}
 	maxSize := rp.Config.Documents.MaxAttachmentSize
 	refs := attachment.Refs(r.Fields)
-	if list, _ := r.Fields["files"].([]any); len(list) != len(refs) {
+	if d, _ := kind.DocumentFrom(r); len(d.Files) != len(refs) {
 		return 0, fmt.Errorf("%s：files 中有没有 path 的项；请先修正（运行 opsbook validate 查看）", e.Path)
 	}
 	problems, updated, added := 0, 0, 0

@@ -6,6 +6,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/opsbook/opsbook/internal/kind"
 	"github.com/opsbook/opsbook/internal/record"
 	"github.com/opsbook/opsbook/internal/repofile"
 )
@@ -85,11 +86,9 @@ func openAnomalies(src source, runbookID string, maxSize int64) (map[string]open
 			if err != nil {
 				continue
 			}
-			rb, _ := r.Fields["runbook"].(string)
-			chk, _ := r.Fields["check"].(string)
-			status, _ := r.Fields["status"].(string)
-			if rb == runbookID && chk != "" && status == "open" {
-				out[chk] = openAnomaly{ID: r.ID(), Path: rel, Data: data}
+			an, _ := kind.AnomalyFrom(r)
+			if an.Runbook == runbookID && an.Check != "" && an.Status == "open" {
+				out[an.Check] = openAnomaly{ID: an.ID, Path: rel, Data: data}
 			}
 		}
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/opsbook/opsbook/internal/export"
 	"github.com/opsbook/opsbook/internal/gitrepo"
 	"github.com/opsbook/opsbook/internal/inventory"
+	"github.com/opsbook/opsbook/internal/kind"
 	"github.com/opsbook/opsbook/internal/obligation"
 	"github.com/opsbook/opsbook/internal/record"
 	"github.com/opsbook/opsbook/internal/report"
@@ -297,10 +298,8 @@ func listColumns(kind string) []string {
 func listNote(r *rec) string {
 	switch r.kind.Name {
 	case "change":
-		w, _ := r.Fields["window"].(map[string]any)
-		s, _ := w["start"].(string)
-		e, _ := w["end"].(string)
-		return s + " – " + e
+		c, _ := kind.ChangeFrom(r.Record, time.UTC) // only the window as written
+		return c.Window.StartText + " – " + c.Window.EndText
 	case "ticket":
 		return r.str("department") + " · " + r.str("category")
 	case "asset":
@@ -361,17 +360,14 @@ func (s *stage) backlinks(r *rec) []backlinkView {
 
 // itemStatusFor summarises an inspection's items about one asset.
 func itemStatusFor(ins *rec, asset string) string {
-	items, _ := ins.Fields["items"].([]any)
+	in, _ := kind.InspectionFrom(ins.Record)
 	var parts []string
-	for _, it := range items {
-		m, _ := it.(map[string]any)
-		if m["asset"] != asset {
+	for _, it := range in.Items {
+		if it.Asset != asset {
 			continue
 		}
-		st, _ := m["status"].(string)
-		name, _ := m["name"].(string)
-		mark := map[string]string{"ok": "✓", "warning": "⚠", "failed": "✗", "skipped": "–"}[st]
-		parts = append(parts, mark+" "+name)
+		mark := map[string]string{"ok": "✓", "warning": "⚠", "failed": "✗", "skipped": "–"}[it.Status]
+		parts = append(parts, mark+" "+it.Name)
 	}
 	return strings.Join(parts, "；")
 }

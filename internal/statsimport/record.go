@@ -18,6 +18,7 @@ import (
 
 	"github.com/opsbook/opsbook/internal/atomicfile"
 	"github.com/opsbook/opsbook/internal/diag"
+	"github.com/opsbook/opsbook/internal/kind"
 	"github.com/opsbook/opsbook/internal/period"
 	"github.com/opsbook/opsbook/internal/record"
 	"github.com/opsbook/opsbook/internal/repo"
@@ -87,18 +88,16 @@ func (e *ExistsError) Error() string {
 func Departments(rp *workspace.Workspace) ([]Department, []string) {
 	var deps []Department
 	var warnings []string
-	for _, e := range rp.Index.OfKind("department") {
-		r, err := record.ReadFile(rp.Index.Abs(e.Path), e.Path, rp.Config.MaxFileSize)
-		if err != nil {
-			warnings = append(warnings, fmt.Sprintf("部门记录 %s 无法读取，导入时不能匹配该部门：%v", e.Path, err))
+	for it := range kind.All(rp.Index, "department", rp.Config.MaxFileSize) {
+		if it.Err != nil {
+			warnings = append(warnings, fmt.Sprintf("部门记录 %s 无法读取，导入时不能匹配该部门：%v", it.Entry.Path, it.Err))
 			continue
 		}
-		id := r.ID()
-		if id == "" {
-			id = e.Stem
+		d, _ := kind.DepartmentFrom(it.Record)
+		if d.ID == "" {
+			d.ID = it.Entry.Stem
 		}
-		short, _ := r.Fields["short_name"].(string)
-		deps = append(deps, Department{ID: id, Title: r.Title(), ShortName: short})
+		deps = append(deps, Department{ID: d.ID, Title: d.Title, ShortName: d.ShortName})
 	}
 	return deps, warnings
 }
@@ -229,19 +228,12 @@ type recordFields struct {
 
 // keep takes the tags and notes of the record being replaced: people write those.
 func (r *recordFields) keep(old *record.Record) {
-	if tags, ok := old.Fields["tags"].([]any); ok {
-		var keep []string
-		for _, t := range tags {
-			if s, ok := t.(string); ok {
-				keep = append(keep, s)
-			}
-		}
-		if len(keep) == len(tags) {
-			r.Tags = keep
-		}
+	st, _ := kind.StatsFrom(old)
+	if st.HasTags {
+		r.Tags = st.Tags
 	}
-	if s, ok := old.Fields["notes"].(string); ok {
-		r.Notes = s
+	if st.HasNotes {
+		r.Notes = st.Notes
 	}
 }
 
