@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path"
+
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -16,12 +16,12 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/opsbook/opsbook/internal/atomicfile"
 	"github.com/opsbook/opsbook/internal/diag"
 	"github.com/opsbook/opsbook/internal/kind"
 	"github.com/opsbook/opsbook/internal/period"
 	"github.com/opsbook/opsbook/internal/record"
 	"github.com/opsbook/opsbook/internal/repo"
+	"github.com/opsbook/opsbook/internal/store"
 	"github.com/opsbook/opsbook/internal/validate"
 	"github.com/opsbook/opsbook/internal/workspace"
 )
@@ -117,8 +117,9 @@ func Import(ctx context.Context, rp *workspace.Workspace, req Request) (*Result,
 	if m == nil {
 		return nil, fmt.Errorf("编号 %q 不符合统计记录格式 STA-年份-后缀（例如 %s）", id, RecordID(req.Period))
 	}
-	rel := path.Join(repo.ContentDir, Kind, m[1], id+".yaml")
-	abs := rp.Index.Abs(rel)
+	rel := store.Path(Kind, m[1], id, ".yaml")
+	st := store.New(rp.Root, rp.Rules)
+	abs := st.Abs(rel)
 	for _, e := range rp.Index.Lookup(id) {
 		if e.Path != rel {
 			return nil, fmt.Errorf("编号 %s 已被 %s 使用，未写入；请用 --id 指定另一个编号", id, e.Path)
@@ -158,18 +159,19 @@ func Import(ctx context.Context, rp *workspace.Workspace, req Request) (*Result,
 	if err != nil {
 		return nil, err
 	}
-	if vs := check(rp, rel, content); len(vs) > 0 {
-		return nil, &InvalidError{File: name, Path: rel, Violations: vs}
-	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	write := atomicfile.Create // never overwrite …
+	mode := store.Create // never overwrite …
 	if req.Force {
-		write = atomicfile.Write // … unless asked to
+		mode = store.Replace // … unless asked to
 	}
-	if err := write(abs, content); err != nil {
-		if errors.Is(err, fs.ErrExist) {
+	if err := st.Put(store.File{Path: rel, Content: content}, mode); err != nil {
+		var invalid *store.InvalidError
+		switch {
+		case errors.As(err, &invalid):
+			return nil, &InvalidError{File: name, Path: rel, Violations: invalid.Violations}
+		case errors.Is(err, fs.ErrExist):
 			return nil, &ExistsError{Path: rel}
 		}
 		return nil, err
@@ -197,24 +199,6 @@ func platformName(rp *workspace.Workspace) string {
 		return rp.Config.Platform
 	}
 	return "平台"
-}
-
-// check validates content as if it were the file rel, before it is written.
-func check(rp *workspace.Workspace, rel string, content []byte) []diag.Violation {
-	e := repo.NewEntry(rel)
-	k, vs := rp.Rules.CheckPath(e)
-	if k == nil {
-		return vs
-	}
-	r, err := record.Parse(rel, content)
-	if err != nil {
-		var le *record.Error
-		if errors.As(err, &le) {
-			return []diag.Violation{diag.At(rel, le.Line, le.Col, le.Rule, "%s", le.Message)}
-		}
-		return []diag.Violation{diag.At(rel, 1, 1, "file/read", "%v", err)}
-	}
-	return append(vs, rp.Rules.CheckRecord(r, e, k)...)
 }
 
 // recordFields is the stats record an import writes.
