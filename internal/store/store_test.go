@@ -123,7 +123,7 @@ func TestCheckIsValidate(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want, _ := after.CheckEntry(repo.NewEntry(tc.rel))
+			want, _ := validate.CheckEntry(after, repo.NewEntry(tc.rel))
 			if name == "duplicate-id" {
 				// The store checks against the repository as it is: the
 				// record is not written yet, so the other copy is the only one.
