@@ -3,6 +3,7 @@ package attachment
 import (
 	"fmt"
 
+	"github.com/opsbook/opsbook/internal/kind"
 	"github.com/opsbook/opsbook/internal/record"
 )
 
@@ -47,7 +48,7 @@ func Hash(root, rel, stem string, data []byte, maxSize int64, unlisted []string)
 		return nil, fmt.Errorf("%s：%w（先修正记录，运行 opsbook validate 查看）", rel, err)
 	}
 	refs := Refs(r.Fields)
-	if list, _ := r.Fields["files"].([]any); len(list) != len(refs) {
+	if d, _ := kind.DocumentFrom(r); len(d.Files) != len(refs) {
 		return nil, fmt.Errorf("%s：files 中有没有 path 的项；请先修正（运行 opsbook validate 查看）", rel)
 	}
 	h := &Hashed{ID: r.ID()}

@@ -127,13 +127,44 @@ func (e *Error) Error() string {
 	return s
 }
 
+// file is the typed view of opsbook.yaml, decoded after the config schema
+// has checked it. Pointers and any tell an absent key from a zero value
+// (and keep a size or number as it was written, for ParseSize).
+type file struct {
+	Platform      *string `yaml:"platform"`
+	Timezone      *string `yaml:"timezone"`
+	MainBranch    *string `yaml:"main_branch"`
+	BusinessHours *[]struct {
+		Start string `yaml:"start"`
+		End   string `yaml:"end"`
+	} `yaml:"business_hours"`
+	Reports struct {
+		SLA map[string]struct {
+			RespondMinutes any `yaml:"respond_minutes"`
+			ResolveHours   any `yaml:"resolve_hours"`
+		} `yaml:"sla"`
+	} `yaml:"reports"`
+	Approvals struct {
+		Strict bool `yaml:"strict"`
+	} `yaml:"approvals"`
+	Documents struct {
+		MaxAttachmentSize any `yaml:"max_attachment_size"`
+		ReviewDays        any `yaml:"review_days"`
+	} `yaml:"documents"`
+	MaxFileSize any `yaml:"max_file_size"`
+	StatsImport struct {
+		Columns map[string][]any `yaml:"columns"`
+	} `yaml:"stats_import"`
+}
+
 // location is the time zone r's timezone names, nil when it names none;
 // an unknown zone is an *Error at its line.
 func location(r *record.Record) (*time.Location, error) {
-	tz, ok := r.Fields["timezone"].(string)
-	if !ok {
-		return nil, nil
+	var f file
+	if err := r.Decode(&f); err != nil || f.Timezone == nil {
+		return nil, err
 	}
+	tz := *f.Timezone
 	loc, err := time.LoadLocation(tz)
 	if err != nil {
 		p := r.At("/timezone")
@@ -192,28 +223,30 @@ func Load(root string, set *schema.Set) (*Config, error) {
 	if vs := set.ValidateConfig(r); len(vs) > 0 {
 		return nil, &Error{vs}
 	}
-	if s, ok := r.Fields["platform"].(string); ok {
-		c.Platform = s
+	var f file
+	if err := r.Decode(&f); err != nil {
+		return nil, err
+	}
+	if f.Platform != nil {
+		c.Platform = *f.Platform
 	}
 	if loc, err := location(r); err != nil {
 		return nil, err
 	} else if loc != nil {
 		c.Location = loc
 	}
-	if b, ok := r.Fields["main_branch"].(string); ok {
+	if f.MainBranch != nil {
+		b := *f.MainBranch
 		if err := CheckBranchName(b); err != nil {
 			p := r.At("/main_branch")
 			return nil, &Error{[]diag.Violation{diag.At(repo.ConfigFile, p.Line, p.Col, "config/main-branch", "main_branch：%v", err)}}
 		}
 		c.MainBranch = b
 	}
-	if hours, ok := r.Fields["business_hours"].([]any); ok {
+	if f.BusinessHours != nil {
 		c.BusinessHours = nil
-		for i, h := range hours {
-			m, _ := h.(map[string]any)
-			start, _ := m["start"].(string)
-			end, _ := m["end"].(string)
-			span, err := calendar.ParseSpan(start, end)
+		for i, h := range *f.BusinessHours {
+			span, err := calendar.ParseSpan(h.Start, h.End)
 			if err != nil {
 				p := r.At(record.Pointer("business_hours", strconv.Itoa(i)))
 				return nil, &Error{[]diag.Violation{diag.At(repo.ConfigFile, p.Line, p.Col, "config/business-hours", "%v", err)}}
@@ -221,56 +254,44 @@ func Load(root string, set *schema.Set) (*Config, error) {
 			c.BusinessHours = append(c.BusinessHours, span)
 		}
 	}
-	if rep, ok := r.Fields["reports"].(map[string]any); ok {
-		sla, _ := rep["sla"].(map[string]any)
-		for prio, v := range sla {
-			m, _ := v.(map[string]any)
-			respond, _ := strconv.ParseFloat(fmt.Sprint(m["respond_minutes"]), 64)
-			resolve, _ := strconv.ParseFloat(fmt.Sprint(m["resolve_hours"]), 64)
-			if c.TicketSLA == nil {
-				c.TicketSLA = map[string]SLA{}
-			}
-			c.TicketSLA[prio] = SLA{Respond: time.Duration(respond * float64(time.Minute)), Resolve: time.Duration(resolve * float64(time.Hour))}
+	for prio, m := range f.Reports.SLA {
+		respond, _ := strconv.ParseFloat(fmt.Sprint(m.RespondMinutes), 64)
+		resolve, _ := strconv.ParseFloat(fmt.Sprint(m.ResolveHours), 64)
+		if c.TicketSLA == nil {
+			c.TicketSLA = map[string]SLA{}
+		}
+		c.TicketSLA[prio] = SLA{Respond: time.Duration(respond * float64(time.Minute)), Resolve: time.Duration(resolve * float64(time.Hour))}
+	}
+	c.Approvals.Strict = f.Approvals.Strict
+	if v := f.Documents.MaxAttachmentSize; v != nil {
+		size, err := ParseSize(v)
+		if err == nil && size <= 0 {
+			err = fmt.Errorf("大小须大于 0")
+		}
+		if err != nil {
+			p := r.At("/documents/max_attachment_size")
+			return nil, &Error{[]diag.Violation{diag.At(repo.ConfigFile, p.Line, p.Col, "config/documents", "max_attachment_size：%v", err)}}
+		}
+		c.Documents.MaxAttachmentSize = size
+	}
+	if v := f.Documents.ReviewDays; v != nil {
+		if n, err := strconv.Atoi(fmt.Sprint(v)); err == nil {
+			c.Documents.ReviewDays = n
 		}
 	}
-	if ap, ok := r.Fields["approvals"].(map[string]any); ok {
-		c.Approvals.Strict, _ = ap["strict"].(bool)
-	}
-	if docs, ok := r.Fields["documents"].(map[string]any); ok {
-		if v, ok := docs["max_attachment_size"]; ok {
-			size, err := ParseSize(v)
-			if err == nil && size <= 0 {
-				err = fmt.Errorf("大小须大于 0")
-			}
-			if err != nil {
-				p := r.At("/documents/max_attachment_size")
-				return nil, &Error{[]diag.Violation{diag.At(repo.ConfigFile, p.Line, p.Col, "config/documents", "max_attachment_size：%v", err)}}
-			}
-			c.Documents.MaxAttachmentSize = size
-		}
-		if v, ok := docs["review_days"]; ok {
-			if n, err := strconv.Atoi(fmt.Sprint(v)); err == nil {
-				c.Documents.ReviewDays = n
-			}
-		}
-	}
-	if n, ok := r.Fields["max_file_size"]; ok {
+	if n := f.MaxFileSize; n != nil {
 		size, err := strconv.ParseInt(fmt.Sprint(n), 10, 64)
 		if err == nil {
 			c.MaxFileSize = size
 		}
 	}
-	if si, ok := r.Fields["stats_import"].(map[string]any); ok {
-		cols, _ := si["columns"].(map[string]any)
-		for field, v := range cols {
-			list, _ := v.([]any)
-			for _, h := range list {
-				if h, ok := h.(string); ok {
-					if c.StatsImport.Columns == nil {
-						c.StatsImport.Columns = map[string][]string{}
-					}
-					c.StatsImport.Columns[field] = append(c.StatsImport.Columns[field], h)
+	for field, list := range f.StatsImport.Columns {
+		for _, h := range list {
+			if h, ok := h.(string); ok {
+				if c.StatsImport.Columns == nil {
+					c.StatsImport.Columns = map[string][]string{}
 				}
+				c.StatsImport.Columns[field] = append(c.StatsImport.Columns[field], h)
 			}
 		}
 	}
