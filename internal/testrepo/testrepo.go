@@ -12,6 +12,7 @@
 package testrepo
 
 import (
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -27,12 +28,10 @@ var (
 	rootErr  error
 )
 
-// Root returns the opsbook checkout (the directory holding go.mod), found by
-// walking up from the test's working directory. Use it for files that are
-// not part of an ops repository (.ci scripts, themes, workflows, the
-// binary's source); for repositories use the other functions.
-func Root(tb testing.TB) string {
-	tb.Helper()
+// FindRoot returns the opsbook checkout (the directory holding go.mod),
+// found by walking up from the working directory, for setup code that has
+// no testing.TB at hand. Tests call Root.
+func FindRoot() (string, error) {
 	rootOnce.Do(func() {
 		dir, err := os.Getwd()
 		if err != nil {
@@ -46,16 +45,25 @@ func Root(tb testing.TB) string {
 			}
 			parent := filepath.Dir(dir)
 			if parent == dir {
-				rootErr = os.ErrNotExist
+				rootErr = fmt.Errorf("no go.mod above %s", dir)
 				return
 			}
 			dir = parent
 		}
 	})
-	if rootErr != nil {
-		tb.Fatalf("testrepo: no go.mod above the working directory: %v", rootErr)
+	return root, rootErr
+}
+
+// Root returns the opsbook checkout (see FindRoot). Use it for files that
+// are not part of an ops repository (.ci scripts, themes, workflows, the
+// binary's source); for repositories use the other functions.
+func Root(tb testing.TB) string {
+	tb.Helper()
+	dir, err := FindRoot()
+	if err != nil {
+		tb.Fatalf("testrepo: %v", err)
 	}
-	return root
+	return dir
 }
 
 // SchemaDir returns the project's checked-in schemas directory. Read it,
@@ -179,4 +187,14 @@ func Generated(tb testing.TB, n int, seed uint64) string {
 	dir := tb.TempDir()
 	Generate(tb, dir, n, seed)
 	return dir
+}
+
+// Fixed returns a temporary copy of testdata/fixed plus the schemas: a
+// small valid repository frozen from the sample (its config, departments,
+// both projects, their eight documents with thirteen attachments, and the
+// monthly statistics), for tests that need real documents or departments.
+// Edits to the bundled sample do not reach it.
+func Fixed(tb testing.TB) string {
+	tb.Helper()
+	return FromDir(tb, filepath.Join(Root(tb), "internal", "testrepo", "testdata", "fixed"))
 }
