@@ -14,6 +14,7 @@ import (
 	"github.com/opsbook/opsbook/internal/gitrepo"
 	"github.com/opsbook/opsbook/internal/record"
 	"github.com/opsbook/opsbook/internal/signers"
+	"github.com/opsbook/opsbook/internal/testrepo"
 )
 
 // TestSampleHistory runs .ci/sample-history and audits the repository it
@@ -26,10 +27,8 @@ func TestSampleHistory(t *testing.T) {
 			t.Fatalf("%s is needed to run .ci/sample-history: %v", tool, err)
 		}
 	}
-	src, err := filepath.Abs("../..")
-	if err != nil {
-		t.Fatal(err)
-	}
+	// Its subject is the sample's own history: it reads the checkout.
+	src := testrepo.Sample(t)
 	dest := filepath.Join(t.TempDir(), "sample")
 	cmd := exec.Command("bash", filepath.Join(src, ".ci", "sample-history"), dest)
 	cmd.Env = append(os.Environ(), "SOURCE="+src)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/opsbook/opsbook/internal/record"
+	"github.com/opsbook/opsbook/internal/testrepo"
 	"github.com/opsbook/opsbook/internal/validate"
 )
 
@@ -578,16 +579,18 @@ func TestTargetsHideLiteralPasswords(t *testing.T) {
 }
 
 // TestSampleProcedures lints the steps of every change in the bundled
-// sample repository (they are never run).
+// sample repository (they are never run). Its subject is the sample: the
+// steps users copy from must be valid.
 func TestSampleProcedures(t *testing.T) {
-	files, _ := filepath.Glob(filepath.Join(repoRoot, "content/change/*/*.md"))
+	sample := testrepo.Sample(t)
+	files, _ := filepath.Glob(filepath.Join(sample, "content/change/*/*.md"))
 	withSteps := 0
 	for _, file := range files {
 		data, err := os.ReadFile(file)
 		if err != nil {
 			t.Fatal(err)
 		}
-		rel, _ := filepath.Rel(repoRoot, file)
+		rel, _ := filepath.Rel(sample, file)
 		r, err := record.Parse(filepath.ToSlash(rel), data)
 		if err != nil {
 			t.Fatal(err)

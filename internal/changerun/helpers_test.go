@@ -14,10 +14,9 @@ import (
 	_ "github.com/opsbook/opsbook/internal/check/all" // every check type: steps are check types
 	"github.com/opsbook/opsbook/internal/check/sshtest"
 	"github.com/opsbook/opsbook/internal/secret"
+	"github.com/opsbook/opsbook/internal/testrepo"
 	"github.com/opsbook/opsbook/internal/validate"
 )
-
-const repoRoot = "../.."
 
 var shanghai = func() *time.Location {
 	loc, err := time.LoadLocation("Asia/Shanghai")
@@ -63,9 +62,7 @@ func newFixture(t *testing.T) *fixture {
 	run(t, base, admin, "git", "init", "-q", "--bare", "-b", "main", f.remote)
 	f.clone = filepath.Join(base, "ops")
 	run(t, base, admin, "git", "clone", "-q", f.remote, f.clone)
-	if err := os.CopyFS(filepath.Join(f.clone, "schemas"), os.DirFS(filepath.Join(repoRoot, "schemas"))); err != nil {
-		t.Fatal(err)
-	}
+	testrepo.AddSchemas(t, f.clone)
 	f.write("opsbook.yaml", "platform: 测试平台\ntimezone: Asia/Shanghai\n")
 	f.write("content/asset/2019/app-host-01.yaml", "id: app-host-01\nkind: asset\ntitle: 应用服务器 1\ntype: host\nstatus: online\n")
 	f.git(admin, "add", ".")

@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
+
+	"github.com/opsbook/opsbook/internal/testrepo"
 )
 
 func TestAccessHashCommand(t *testing.T) {
@@ -69,7 +71,7 @@ func TestAccessHashCommand(t *testing.T) {
 
 func TestAccessCheckCommand(t *testing.T) {
 	dir := t.TempDir()
-	example := filepath.Join(repoRoot, "access.example.yaml")
+	example := filepath.Join(testrepo.Root(t), "access.example.yaml")
 	out, stderr, code := run(t, dir, "access", "check", example, "--repo", dir)
 	if code != ExitOK || !strings.Contains(out, "访问控制文件有效：4 个用户") {
 		t.Errorf("the example: exit %d, %q %s", code, out, stderr)
@@ -156,7 +158,7 @@ func getStatus(t *testing.T, u string, cookies ...*http.Cookie) (int, string) {
 // TestSiteServeAccess: opsbook site build, then site serve without and with
 // --access, over HTTP on 127.0.0.1.
 func TestSiteServeAccess(t *testing.T) {
-	dir := sampleCopy(t)
+	dir := testrepo.Fixed(t)
 	_, stderr, code := run(t, dir, "site", "build", "--repo", dir)
 	if code != ExitOK || !strings.Contains(stderr, "受控内容：") || !strings.Contains(stderr, "site serve --access") {
 		t.Fatalf("site build: exit %d\n%s", code, stderr)

@@ -6,19 +6,16 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/opsbook/opsbook/internal/testrepo"
 )
 
-// approvalRepo makes a git repository with the real schemas and config
-// whose change CHG-2026-001 was written by 李娜 and merged by 刘洋.
+// approvalRepo makes a git repository with the real schemas and the
+// sample's config (testdata/approval) whose change CHG-2026-001 was written
+// by 李娜 and merged by 刘洋.
 func approvalRepo(t *testing.T) string {
 	t.Helper()
-	dir := t.TempDir()
-	copyTree(t, filepath.Join(repoRoot, "schemas"), filepath.Join(dir, "schemas"))
-	data, err := os.ReadFile(filepath.Join(repoRoot, "opsbook.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	writeTestFile(t, dir, "opsbook.yaml", string(data))
+	dir := testrepo.FromDir(t, filepath.Join("testdata", "approval"))
 	git(t, dir, nil, "init", "-q", "-b", "main")
 	git(t, dir, nil, "add", ".")
 	git(t, dir, as("张伟", "2026-10-01T09:00:00+08:00"), "commit", "-qm", "初始化")

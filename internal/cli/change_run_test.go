@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/opsbook/opsbook/internal/check/sshtest"
+	"github.com/opsbook/opsbook/internal/testrepo"
 )
 
 // changeRunRepo is a clone of a bare remote holding two changes approved
@@ -34,7 +35,7 @@ func changeRunRepo(t *testing.T) (clone, remote, logFile string) {
 	}
 	gitAs("管理员", base, "init", "-q", "--bare", "-b", "main", remote)
 	gitAs("管理员", base, "clone", "-q", remote, clone)
-	copyTree(t, filepath.Join(repoRoot, "schemas"), filepath.Join(clone, "schemas"))
+	testrepo.AddSchemas(t, clone)
 	write := func(rel, text string) {
 		p := filepath.Join(clone, rel)
 		os.MkdirAll(filepath.Dir(p), 0o755)

@@ -7,23 +7,18 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/opsbook/opsbook/internal/testrepo"
 )
 
 // opsbook validate checks a change's steps as change run would without
 // secrets, so a bad step fails the pull request, not the maintenance
 // window.
+//
+// testdata/change-steps holds the sample's change CHG-2026-014, its assets
+// and department, and the sample's config.
 func TestValidateChecksChangeSteps(t *testing.T) {
-	dir := t.TempDir()
-	for _, part := range []string{"schemas", "content", "runbooks"} {
-		copyTree(t, filepath.Join(repoRoot, part), filepath.Join(dir, part))
-	}
-	data, err := os.ReadFile(filepath.Join(repoRoot, "opsbook.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "opsbook.yaml"), data, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	dir := testrepo.FromDir(t, filepath.Join("testdata", "change-steps"))
 	if out, err := exec.Command("git", "init", "-q", "-b", "main", dir).CombinedOutput(); err != nil {
 		t.Fatalf("git init: %v\n%s", err, out)
 	}

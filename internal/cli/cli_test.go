@@ -10,12 +10,11 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/opsbook/opsbook/internal/testrepo"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
-
-// repoRoot is the opsbook checkout, whose schemas/ and content/ the tests use.
-var repoRoot = func() string { d, _ := filepath.Abs("../.."); return d }()
 
 // run runs opsbook with args and returns stdout, stderr and the exit code.
 func run(t *testing.T, dir string, args ...string) (string, string, int) {
@@ -25,36 +24,10 @@ func run(t *testing.T, dir string, args ...string) (string, string, int) {
 	return out.String(), errb.String(), code
 }
 
-// copyTree copies src into dst.
-func copyTree(t *testing.T, src, dst string) {
-	t.Helper()
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		target := filepath.Join(dst, rel)
-		if d.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, data, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
 // fixture makes a repository from testdata/<name> plus the real schemas.
 func fixture(t *testing.T, name string) string {
 	t.Helper()
-	dir := t.TempDir()
-	copyTree(t, filepath.Join("testdata", name), dir)
-	copyTree(t, filepath.Join(repoRoot, "schemas"), filepath.Join(dir, "schemas"))
-	return dir
+	return testrepo.FromDir(t, filepath.Join("testdata", name))
 }
 
 // snapshot lists every file under dir with its size, to prove nothing was written.
@@ -174,8 +147,9 @@ func TestValidateFormats(t *testing.T) {
 	}
 }
 
+// Its subject is the bundled sample, so it reads the checkout.
 func TestSampleRepositoryIsValid(t *testing.T) {
-	out, stderr, code := run(t, repoRoot, "validate")
+	out, stderr, code := run(t, testrepo.Sample(t), "validate")
 	if code != ExitOK {
 		t.Fatalf("the bundled sample must validate (exit %d):\n%s%s", code, out, stderr)
 	}

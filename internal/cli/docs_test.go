@@ -7,9 +7,11 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/opsbook/opsbook/internal/testrepo"
 )
 
-// brokenAttachments adds to the broken fixture what git and copyTree cannot
+// brokenAttachments adds to the broken fixture what git and testrepo.CopyTree cannot
 // carry: symlinks out of and inside the repository, a FIFO and a sparse
 // file over the attachment size cap.
 func brokenAttachments(t *testing.T, dir string) {
@@ -39,7 +41,7 @@ func brokenAttachments(t *testing.T, dir string) {
 }
 
 func TestDocsHash(t *testing.T) {
-	dir := sampleCopy(t)
+	dir := testrepo.Fixed(t)
 	rec := filepath.Join(dir, "content/document/2026/DOC-2026-002.md")
 	att := filepath.Join(dir, "content/document/2026/DOC-2026-002")
 	// Up to date: nothing is rewritten.
@@ -93,7 +95,7 @@ func TestDocsHash(t *testing.T) {
 }
 
 func TestDocsInventory(t *testing.T) {
-	dir := sampleCopy(t)
+	dir := testrepo.Fixed(t)
 	git(t, dir, nil, "init", "-q", "-b", "main")
 	git(t, dir, as("张伟", "2024-03-01T10:00:00+08:00"), "add", ".")
 	git(t, dir, as("张伟", "2024-03-01T10:00:00+08:00"), "commit", "-q", "-m", "import")
@@ -177,7 +179,7 @@ func TestDocsInventory(t *testing.T) {
 		}
 	}
 	// Without git history the inventory still runs, and says so.
-	plain := sampleCopy(t)
+	plain := testrepo.Fixed(t)
 	out, _, code = run(t, plain, "docs", "inventory", "--repo", plain)
 	if code != ExitOK || !strings.Contains(out, "没有 git 历史") {
 		t.Errorf("without git: exit %d\n%s", code, out)

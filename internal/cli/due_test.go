@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/opsbook/opsbook/internal/testrepo"
 )
 
 // dueFixture is a small repository with the real schemas: a weekly report
@@ -14,9 +16,7 @@ import (
 // days late).
 func dueFixture(t *testing.T) string {
 	t.Helper()
-	dir := t.TempDir()
-	copyTree(t, filepath.Join(repoRoot, "schemas"), filepath.Join(dir, "schemas"))
-	files := map[string]string{
+	return testrepo.WithFiles(t, map[string]string{
 		"content/obligation/2026/weekly-report.yaml": `id: weekly-report
 kind: obligation
 title: 每周一提交上周周报
@@ -53,17 +53,7 @@ shifts:
   - {start: '2026-11-27 17:30', end: '2026-11-28 08:30', person: 张伟, role: oncall, phone: '13900000001'}
   - {start: '2026-11-23 08:30', end: '2026-11-30 08:30', person: 王强, role: backup, phone: '13900000003'}
 `,
-	}
-	for rel, content := range files {
-		p := filepath.Join(dir, filepath.FromSlash(rel))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
+	})
 }
 
 func TestDueCommand(t *testing.T) {
@@ -138,8 +128,7 @@ func TestDueCommandErrors(t *testing.T) {
 		}
 	}
 	// No obligations at all: nothing to do, said plainly.
-	empty := t.TempDir()
-	copyTree(t, filepath.Join(repoRoot, "schemas"), filepath.Join(empty, "schemas"))
+	empty := testrepo.Empty(t)
 	if out, _, code := run(t, empty, "due", "--repo", empty); code != ExitOK || !strings.Contains(out, "没有合规事项") {
 		t.Errorf("empty: exit %d\n%s", code, out)
 	}
@@ -151,9 +140,11 @@ func TestDueCommandErrors(t *testing.T) {
 }
 
 // The bundled sample has something in every state at 2026-11-27 and at
-// least one overdue duty.
+// least one overdue duty. Its subject is the sample, so it reads the
+// checkout.
 func TestDueSample(t *testing.T) {
-	out, errOut, code := run(t, repoRoot, "due", "--at", "2026-11-27", "--repo", repoRoot)
+	sample := testrepo.Sample(t)
+	out, errOut, code := run(t, sample, "due", "--at", "2026-11-27", "--repo", sample)
 	if code != ExitFound || errOut != "" {
 		t.Errorf("exit %d, want 1; stderr %q", code, errOut)
 	}

@@ -10,26 +10,18 @@ import (
 	"testing"
 
 	"github.com/opsbook/opsbook/internal/export"
+	"github.com/opsbook/opsbook/internal/testrepo"
 )
 
-// sampleCopy copies the bundled sample repository (content, schemas,
-// runbooks, config) into a temporary directory.
-func sampleCopy(t *testing.T) string {
+// opsRepo is a generated repository (internal/gen) of a few hundred valid
+// records of every kind.
+func opsRepo(t *testing.T) string {
 	t.Helper()
-	dir := t.TempDir()
-	for _, d := range []string{"content", "schemas", "runbooks"} {
-		copyTree(t, filepath.Join(repoRoot, d), filepath.Join(dir, d))
-	}
-	data, err := os.ReadFile(filepath.Join(repoRoot, "opsbook.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	os.WriteFile(filepath.Join(dir, "opsbook.yaml"), data, 0o644)
-	return dir
+	return testrepo.Generated(t, 400, 13)
 }
 
 func TestNewEveryKindValidates(t *testing.T) {
-	dir := sampleCopy(t)
+	dir := opsRepo(t)
 	kinds := []string{"anomaly", "asset", "backup", "change", "department", "document", "duty", "event",
 		"inspection", "kb", "obligation", "project", "report", "security", "stats", "ticket", "training"}
 	for _, k := range kinds {
@@ -59,7 +51,7 @@ func TestNewEveryKindValidates(t *testing.T) {
 	if _, stderr, code := run(t, dir, "new", "widget", "--repo", dir); code != ExitError || !strings.Contains(stderr, "widget") {
 		t.Errorf("unknown kind: exit %d %s", code, stderr)
 	}
-	if _, stderr, code := run(t, dir, "new", "asset", "--id", "portal-web", "--repo", dir); code != ExitError || !strings.Contains(stderr, "已被") {
+	if _, stderr, code := run(t, dir, "new", "asset", "--id", "asset-0000", "--repo", dir); code != ExitError || !strings.Contains(stderr, "已被") {
 		t.Errorf("taken id: exit %d %s", code, stderr)
 	}
 }
@@ -80,7 +72,7 @@ func as(name, date string) []string {
 }
 
 func TestExportWithGitHistory(t *testing.T) {
-	dir := sampleCopy(t)
+	dir := opsRepo(t)
 	git(t, dir, nil, "init", "-q", "-b", "main")
 	git(t, dir, nil, "add", ".")
 	git(t, dir, as("张伟", "2026-10-01T09:00:00+08:00"), "commit", "-qm", "初始台账")

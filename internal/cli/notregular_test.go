@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/opsbook/opsbook/internal/testrepo"
 )
 
 // notRegularSecret is what the files outside the test repositories hold;
@@ -136,7 +138,7 @@ func binary(t *testing.T, limit time.Duration, dir string, args ...string) (stri
 // site build publishes none of their text; run refuses the symlinked
 // runbook; no output ever shows what the files outside hold.
 func TestNotRegularFilesNeverRead(t *testing.T) {
-	dir := sampleCopy(t)
+	dir := testrepo.Fixed(t)
 	planted := plantNotRegular(t, dir)
 	out, errOut, code := binary(t, 2*time.Minute, dir, "validate", "--repo", dir)
 	if code != ExitFound {

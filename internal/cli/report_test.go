@@ -10,15 +10,13 @@ import (
 
 	"github.com/opsbook/opsbook/internal/check/checktest"
 	"github.com/opsbook/opsbook/internal/pdf"
+	"github.com/opsbook/opsbook/internal/testrepo"
 )
 
 // reportFixture is internal/report's fixed repository with the real schemas.
 func reportFixture(t *testing.T) string {
 	t.Helper()
-	dir := t.TempDir()
-	copyTree(t, filepath.Join(repoRoot, "internal", "report", "testdata", "repo"), dir)
-	copyTree(t, filepath.Join(repoRoot, "schemas"), filepath.Join(dir, "schemas"))
-	return dir
+	return testrepo.FromDir(t, filepath.Join("..", "report", "testdata", "repo"))
 }
 
 func TestReportCommand(t *testing.T) {

@@ -8,13 +8,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/opsbook/opsbook/internal/testrepo"
 )
 
 // A runbook merged while the runner runs is scheduled without a restart;
 // a broken one is reported and the previous schedule stays.
 func TestRunnerReloadsRunbooks(t *testing.T) {
-	dir := t.TempDir()
-	copyTree(t, filepath.Join(repoRoot, "schemas"), filepath.Join(dir, "schemas"))
+	dir := testrepo.Empty(t)
 	write := func(rel, text string) {
 		t.Helper()
 		p := filepath.Join(dir, filepath.FromSlash(rel))

@@ -7,10 +7,12 @@ import (
 	"testing"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"github.com/opsbook/opsbook/internal/testrepo"
 )
 
 func TestStatsImport(t *testing.T) {
-	dir := sampleCopy(t)
+	dir := testrepo.Fixed(t)
 	in := t.TempDir()
 	csv := "2026 年 12 月部门统计\n序号,部门名称,编目数,发布数,申请数,订阅数,审批数,更新数\n" +
 		"1,南通市大数据管理局,3,0,10,7,4,71\n2,市公安局,12,10,\"1,234\",18,18,0\n合计,,15,10,1244,25,22,71\n"

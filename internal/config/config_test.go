@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/opsbook/opsbook/internal/schema"
+	"github.com/opsbook/opsbook/internal/testrepo"
 )
 
 func TestParseSize(t *testing.T) {
@@ -24,7 +25,7 @@ func TestParseSize(t *testing.T) {
 }
 
 func TestDocumentsBlock(t *testing.T) {
-	set, err := schema.Load("../../schemas")
+	set, err := schema.Load(testrepo.SchemaDir(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +54,7 @@ func TestDocumentsBlock(t *testing.T) {
 }
 
 func TestMainBranch(t *testing.T) {
-	set, err := schema.Load("../../schemas")
+	set, err := schema.Load(testrepo.SchemaDir(t))
 	if err != nil {
 		t.Fatal(err)
 	}

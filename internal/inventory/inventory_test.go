@@ -9,6 +9,7 @@ import (
 
 	"github.com/opsbook/opsbook/internal/gitrepo"
 	"github.com/opsbook/opsbook/internal/repo"
+	"github.com/opsbook/opsbook/internal/testrepo"
 	"github.com/opsbook/opsbook/internal/validate"
 )
 
@@ -52,9 +53,10 @@ func TestLastChangeCountsAttachments(t *testing.T) {
 }
 
 // The bundled sample: both projects, their attribute columns, every
-// attachment found and matching its record.
+// attachment found and matching its record. Its subject is the sample's
+// inventory, so it reads the sample.
 func TestBuildOnTheSample(t *testing.T) {
-	rp, err := validate.Open("../..")
+	rp, err := validate.Open(testrepo.Sample(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/opsbook/opsbook/internal/access"
 	"github.com/opsbook/opsbook/internal/check/sshtest"
+	"github.com/opsbook/opsbook/internal/testrepo"
 )
 
 // workflowStep is a `run:` step of a GitHub/Gitea Actions workflow.
@@ -27,7 +28,7 @@ type workflowStep struct {
 // publishWorkflow reads the run steps of .github/workflows/publish.yml.
 func publishWorkflow(t *testing.T) []workflowStep {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "..", ".github", "workflows", "publish.yml"))
+	data, err := os.ReadFile(filepath.Join(testrepo.Root(t), ".github", "workflows", "publish.yml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,21 +96,12 @@ func runStep(t *testing.T, dir string, s workflowStep, secrets map[string]string
 	return string(out), 0
 }
 
-// sampleRepo copies the bundled sample (content, schemas, runbooks,
-// opsbook.yaml) into a fresh git repository, as the workflow's checkout
-// would see it.
-func sampleRepo(t *testing.T) string {
+// opsRepo is testrepo's fixed repository (departments, a public and a
+// restricted project with their documents) in a fresh git repository, as
+// the workflow's checkout would see it.
+func opsRepo(t *testing.T) string {
 	t.Helper()
-	dir := filepath.Join(t.TempDir(), "repo")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	src := filepath.Join("..", "..")
-	for _, part := range []string{"content", "schemas", "runbooks", "opsbook.yaml"} {
-		if out, err := exec.Command("cp", "-R", filepath.Join(src, part), filepath.Join(dir, part)).CombinedOutput(); err != nil {
-			t.Fatalf("cp %s: %v\n%s", part, err, out)
-		}
-	}
+	dir := testrepo.Fixed(t)
 	for _, args := range [][]string{
 		{"init", "-q", "-b", "main"},
 		{"add", "-A"},
@@ -260,7 +252,7 @@ func assertNothingRestricted(t *testing.T, site string, recs []restrictedRecord,
 func TestPublishWorkflowEndToEnd(t *testing.T) {
 	s := sshtest.Start(t)
 	steps := publishWorkflow(t)
-	repo := sampleRepo(t)
+	repo := opsRepo(t)
 	recs, publicBodies := sampleRestricted(t, repo)
 	www := filepath.Join(t.TempDir(), "www")
 	if err := os.MkdirAll(www, 0o755); err != nil {
@@ -331,7 +323,7 @@ func TestPublishWorkflowEndToEnd(t *testing.T) {
 // with --omit-restricted it publishes plainly: the issue's own
 // `opsbook site build --omit-restricted && opsbook publish DIR`.
 func TestPublishRefusesRestrictedSite(t *testing.T) {
-	repo := sampleRepo(t)
+	repo := opsRepo(t)
 	www := filepath.Join(t.TempDir(), "www")
 	if err := os.MkdirAll(www, 0o755); err != nil {
 		t.Fatal(err)

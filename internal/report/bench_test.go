@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/opsbook/opsbook/internal/gen"
 	"github.com/opsbook/opsbook/internal/period"
+	"github.com/opsbook/opsbook/internal/testrepo"
 	"github.com/opsbook/opsbook/internal/validate"
 )
 
@@ -20,10 +20,7 @@ import (
 func BenchmarkAnnualReport(b *testing.B) {
 	dir := os.Getenv("OPSBOOK_BENCH_REPO")
 	if dir == "" {
-		dir = b.TempDir()
-		if err := gen.Run(gen.Options{Out: dir, Records: 100000, Seed: 1, SchemaDir: "../../schemas"}); err != nil {
-			b.Fatal(err)
-		}
+		dir = testrepo.Generated(b, 100000, 1)
 	}
 	ctx := context.Background()
 	b.ResetTimer()

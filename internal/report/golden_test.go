@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/opsbook/opsbook/internal/period"
+	"github.com/opsbook/opsbook/internal/testrepo"
 	"github.com/opsbook/opsbook/internal/validate"
 )
 
@@ -22,36 +23,12 @@ var update = flag.Bool("update", false, "rewrite testdata/golden")
 // repository's schemas into a temporary directory.
 func fixtureRepo(t testing.TB) *validate.Repository {
 	t.Helper()
-	dir := t.TempDir()
-	copyTree(t, "testdata/repo", dir)
-	copyTree(t, "../../schemas", filepath.Join(dir, "schemas"))
+	dir := testrepo.FromDir(t, "testdata/repo")
 	rp, err := validate.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return rp
-}
-
-func copyTree(t testing.TB, src, dst string) {
-	t.Helper()
-	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		target := filepath.Join(dst, rel)
-		if d.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, b, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 // fixtureNow is when the golden reports were made.

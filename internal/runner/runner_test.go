@@ -16,11 +16,9 @@ import (
 	"github.com/opsbook/opsbook/internal/record"
 	"github.com/opsbook/opsbook/internal/runbook"
 	"github.com/opsbook/opsbook/internal/runner"
+	"github.com/opsbook/opsbook/internal/testrepo"
 	"github.com/opsbook/opsbook/internal/validate"
 )
-
-// repoRoot is the opsbook checkout, whose schemas the test repositories use.
-var repoRoot, _ = filepath.Abs("../..")
 
 // gitCmd runs git in dir and returns its output.
 func gitCmd(t testing.TB, dir string, args ...string) string {
@@ -36,13 +34,6 @@ func gitCmd(t testing.TB, dir string, args ...string) string {
 	return string(out)
 }
 
-func copyDir(t testing.TB, src, dst string) {
-	t.Helper()
-	if err := os.CopyFS(dst, os.DirFS(src)); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // opsRepo makes a bare remote and a clone holding the schemas, one asset
 // and the given runbook, committed and pushed. It returns the clone.
 func opsRepo(t testing.TB, runbookYAML string) (clone, remote string) {
@@ -52,20 +43,14 @@ func opsRepo(t testing.TB, runbookYAML string) (clone, remote string) {
 	gitCmd(t, base, "init", "-q", "--bare", "-b", "main", remote)
 	clone = filepath.Join(base, "ops")
 	gitCmd(t, base, "clone", "-q", remote, clone)
-	copyDir(t, filepath.Join(repoRoot, "schemas"), filepath.Join(clone, "schemas"))
+	testrepo.AddSchemas(t, clone)
 	files := map[string]string{
 		"opsbook.yaml":                        "platform: 测试平台\ntimezone: Asia/Shanghai\n",
 		"content/asset/2026/portal-web.yaml":  "id: portal-web\nkind: asset\ntitle: 门户\ntype: system\nstatus: online\n",
 		"content/asset/2026/exchange-db.yaml": "id: exchange-db\nkind: asset\ntitle: 交换库\ntype: database\nstatus: online\n",
 		"runbooks/probe.yaml":                 runbookYAML,
 	}
-	for name, body := range files {
-		p := filepath.Join(clone, name)
-		os.MkdirAll(filepath.Dir(p), 0o755)
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	testrepo.Write(t, clone, files)
 	gitCmd(t, clone, "add", ".")
 	gitCmd(t, clone, "commit", "-qm", "初始化")
 	gitCmd(t, clone, "push", "-q", "origin", "main")

@@ -8,16 +8,15 @@ import (
 	"testing"
 
 	"github.com/opsbook/opsbook/internal/record"
+	"github.com/opsbook/opsbook/internal/testrepo"
 )
-
-const schemaDir = "../../schemas"
 
 // The record kinds; every one must have a schema.
 var wantKinds = []string{"anomaly", "asset", "backup", "change", "department", "document", "duty", "event", "execution",
 	"inspection", "kb", "obligation", "project", "report", "security", "stats", "ticket", "training"}
 
 func TestKinds(t *testing.T) {
-	set, err := Load(schemaDir)
+	set, err := Load(testrepo.SchemaDir(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +53,7 @@ func TestKinds(t *testing.T) {
 // title and a description containing Chinese on every property, so editors
 // show hints in Chinese wherever the cursor is.
 func TestEveryPropertyHasChineseHints(t *testing.T) {
-	files, _ := filepath.Glob(filepath.Join(schemaDir, "*.yaml"))
+	files, _ := filepath.Glob(filepath.Join(testrepo.SchemaDir(t), "*.yaml"))
 	checked := 0
 	for _, f := range files {
 		data, err := os.ReadFile(f)
@@ -103,7 +102,7 @@ func hasHan(s string) bool {
 }
 
 func TestValidateMessagesPointAtValues(t *testing.T) {
-	set, err := Load(schemaDir)
+	set, err := Load(testrepo.SchemaDir(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,12 +120,12 @@ func TestValidateMessagesPointAtValues(t *testing.T) {
 // A kind's references come out in the same order on every load: pages that
 // group related records by the referring field depend on it.
 func TestRefsOrderIsStable(t *testing.T) {
-	first, err := Load(schemaDir)
+	first, err := Load(testrepo.SchemaDir(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for range 10 {
-		again, err := Load(schemaDir)
+		again, err := Load(testrepo.SchemaDir(t))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -146,7 +145,7 @@ func TestLoadRefusesSymlinks(t *testing.T) {
 	os.WriteFile(filepath.Join(outside, "x.yaml"), []byte("OUTSIDE-SECRET: 1\n"), 0o644)
 	root := t.TempDir()
 	os.MkdirAll(filepath.Join(root, "schemas"), 0o755)
-	data, err := os.ReadFile("../../schemas/common.yaml")
+	data, err := os.ReadFile(filepath.Join(testrepo.SchemaDir(t), "common.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/opsbook/opsbook/internal/testrepo"
 )
 
 // sample is a query cut from a page, with the pages that must be found.
@@ -24,8 +26,11 @@ type sample struct {
 // indexed whole, so a substring that starts inside a word, or ends one
 // character into a word, is not sampled, and an occurrence in another page
 // counts only where it also starts at a word boundary (see doc.go).
+//
+// It reads the bundled sample (read only) on purpose: the sample is the one
+// corpus of real ops prose; generated records have a small vocabulary.
 func TestRecallOnSampleRecords(t *testing.T) {
-	docs := docsFromRepo(t, filepath.Join("..", ".."))
+	docs := docsFromRepo(t, testrepo.Sample(t))
 	if len(docs) < 100 {
 		t.Fatalf("only %d sample records", len(docs))
 	}

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/opsbook/opsbook/internal/gen"
+	"github.com/opsbook/opsbook/internal/testrepo"
 )
 
 // typicalQueries are measured by BenchmarkIndexSize.
@@ -33,14 +33,11 @@ func BenchmarkIndexSize(b *testing.B) {
 		records = v
 	}
 	b.Run("gen", func(b *testing.B) {
-		repo := b.TempDir()
-		if err := gen.Run(gen.Options{Out: repo, Records: records, Seed: 1, SchemaDir: filepath.Join("..", "..", "schemas")}); err != nil {
-			b.Fatal(err)
-		}
+		repo := testrepo.Generated(b, records, 1)
 		benchIndex(b, docsFromRepo(b, repo))
 	})
 	b.Run("remix", func(b *testing.B) {
-		benchIndex(b, remix(docsFromRepo(b, filepath.Join("..", "..")), records))
+		benchIndex(b, remix(docsFromRepo(b, testrepo.Sample(b)), records))
 	})
 }
 

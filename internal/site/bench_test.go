@@ -20,8 +20,8 @@ import (
 	"time"
 
 	"github.com/opsbook/opsbook/internal/export"
-	"github.com/opsbook/opsbook/internal/gen"
 	"github.com/opsbook/opsbook/internal/record"
+	"github.com/opsbook/opsbook/internal/testrepo"
 	"github.com/opsbook/opsbook/internal/validate"
 )
 
@@ -67,9 +67,7 @@ func benchSiteBuild(b *testing.B, n int) {
 	dir := b.TempDir()
 	repo := filepath.Join(dir, "repo")
 	t0 := time.Now()
-	if err := gen.Run(gen.Options{Out: repo, Records: n, Seed: 20261127, SchemaDir: filepath.Join(repoRoot(b), "schemas")}); err != nil {
-		b.Fatal(err)
-	}
+	testrepo.Generate(b, repo, n, 20261127)
 	plain := filepath.Join(dir, "plain")
 	records := writePlainSite(b, repo, plain)
 	benchReport("已生成 %d 条记录并写成纯 Hugo 项目，用时 %v", records, time.Since(t0).Round(time.Millisecond))

@@ -34,6 +34,7 @@ import (
 
 	"github.com/opsbook/opsbook/internal/check/checktest"
 	"github.com/opsbook/opsbook/internal/site"
+	"github.com/opsbook/opsbook/internal/testrepo"
 )
 
 // browserEnv is the built site, its server and the running browser, shared by
@@ -109,7 +110,9 @@ func setupBrowserEnv() {
 		return
 	}
 	start := time.Now()
-	root, err := filepath.Abs("../..")
+	// The subject is the bundled sample's site in a browser; it is built
+	// from the checkout itself (read only), git history and all.
+	root, err := testrepo.FindRoot()
 	if err != nil {
 		env.err = err
 		return

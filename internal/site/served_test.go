@@ -18,6 +18,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/opsbook/opsbook/internal/access"
+	"github.com/opsbook/opsbook/internal/testrepo"
 	"github.com/opsbook/opsbook/internal/validate"
 )
 
@@ -214,8 +215,7 @@ func TestServedFixtureLeaksNothing(t *testing.T) {
 // confidential documents' titles and texts reach nobody without a grant.
 func TestServedSampleLeaksNothing(t *testing.T) {
 	dir := t.TempDir()
-	root := filepath.Join(dir, "repo")
-	copyRepo(t, repoRoot(t), root, "content", "schemas", "runbooks", "opsbook.yaml")
+	root := testrepo.SampleCopy(t)
 	s := mustBuild(t, root, filepath.Join(dir, "public"))
 	st := &stage{rp: mustOpen(t, root), now: fixedNow()}
 	st.load(func(string) {})

@@ -21,6 +21,7 @@ import (
 	"time"
 	_ "time/tzdata" // Asia/Shanghai without the system zoneinfo
 
+	"github.com/opsbook/opsbook/internal/testrepo"
 	"github.com/opsbook/opsbook/internal/validate"
 	"golang.org/x/net/html"
 )
@@ -49,46 +50,6 @@ func fixedNow() time.Time {
 	return time.Date(2026, 11, 27, 10, 0, 0, 0, loc)
 }
 
-// repoRoot is the sample repository this package lives in.
-func repoRoot(t testing.TB) string {
-	t.Helper()
-	root, err := filepath.Abs(filepath.Join("..", ".."))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return root
-}
-
-// copyRepo copies the named parts (files or directories) of src into dst.
-// The copy is not a git repository, so pages carry no audit section.
-func copyRepo(t testing.TB, src, dst string, parts ...string) {
-	t.Helper()
-	for _, p := range parts {
-		from := filepath.Join(src, p)
-		err := filepath.WalkDir(from, func(f string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			rel, err := filepath.Rel(src, f)
-			if err != nil {
-				return err
-			}
-			target := filepath.Join(dst, rel)
-			if d.IsDir() {
-				return os.MkdirAll(target, 0o755)
-			}
-			data, err := os.ReadFile(f)
-			if err != nil {
-				return err
-			}
-			return os.WriteFile(target, data, 0o644)
-		})
-		if err != nil {
-			t.Fatalf("copy %s: %v", p, err)
-		}
-	}
-}
-
 // builtSite is a finished build.
 type builtSite struct {
 	root, out string
@@ -100,8 +61,7 @@ type builtSite struct {
 // so pages carry no audit section) once, and checks it from several sides.
 func TestSampleSite(t *testing.T) {
 	dir := t.TempDir()
-	root := filepath.Join(dir, "repo")
-	copyRepo(t, repoRoot(t), root, "content", "schemas", "runbooks", "opsbook.yaml")
+	root := testrepo.SampleCopy(t)
 	s := mustBuild(t, root, filepath.Join(dir, "public"))
 	t.Run("golden", func(t *testing.T) { testGoldenPages(t, s) })
 	t.Run("pages", func(t *testing.T) { testRepresentativePages(t, s) })
@@ -338,7 +298,7 @@ func TestEnglishThemeStrings(t *testing.T) {
 func miniRepo(t testing.TB) string {
 	t.Helper()
 	root := filepath.Join(t.TempDir(), "repo")
-	copyRepo(t, repoRoot(t), root, "schemas")
+	testrepo.AddSchemas(t, root)
 	files := map[string]string{
 		"opsbook.yaml": "platform: 迷你平台\ntimezone: Asia/Shanghai\n",
 		"content/asset/2026/mini-db.yaml": "id: mini-db\nkind: asset\ntitle: 迷你数据库\ntype: database\nstatus: online\n" +
@@ -858,8 +818,10 @@ var themeScripts = []string{"js/site.js", "search/search.js"}
 func xssSite(t testing.TB, extra ...string) (*builtSite, error) {
 	t.Helper()
 	root := filepath.Join(t.TempDir(), "repo")
-	copyRepo(t, filepath.Join("testdata", "xss"), root, "content", "opsbook.yaml")
-	copyRepo(t, repoRoot(t), root, "schemas")
+	for _, part := range []string{"content", "opsbook.yaml"} {
+		testrepo.CopyTree(t, filepath.Join("testdata", "xss", part), filepath.Join(root, part))
+	}
+	testrepo.AddSchemas(t, root)
 	for _, e := range extra {
 		data, err := os.ReadFile(filepath.Join("testdata", "xss", "extra", e))
 		if err != nil {

@@ -15,11 +15,9 @@ import (
 	"golang.org/x/text/encoding/unicode"
 
 	"github.com/opsbook/opsbook/internal/record"
+	"github.com/opsbook/opsbook/internal/testrepo"
 	"github.com/opsbook/opsbook/internal/validate"
 )
-
-// repoRoot is the opsbook repository, whose schemas and departments the tests use.
-var repoRoot = filepath.Join("..", "..")
 
 var deps = []Department{
 	{ID: "dept-dsjj", Title: "南通市大数据管理局", ShortName: "市大数据局"},
@@ -328,37 +326,15 @@ func TestParsePeriod(t *testing.T) {
 	}
 }
 
-// testRepo copies the schemas, the departments and a config into a temporary repository.
+// testRepo copies testdata/repo (the sample's departments, frozen), the
+// schemas and a config into a temporary repository.
 func testRepo(t *testing.T, config string) string {
 	t.Helper()
-	dir := t.TempDir()
-	copyDir(t, filepath.Join(repoRoot, "schemas"), filepath.Join(dir, "schemas"))
-	copyDir(t, filepath.Join(repoRoot, "content", "department"), filepath.Join(dir, "content", "department"))
+	dir := testrepo.FromDir(t, filepath.Join("testdata", "repo"))
 	if err := os.WriteFile(filepath.Join(dir, "opsbook.yaml"), []byte(config), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return dir
-}
-
-func copyDir(t *testing.T, src, dst string) {
-	t.Helper()
-	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 // tree lists the files under dir with their contents.

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/opsbook/opsbook/internal/testrepo"
 )
 
 // A path inside an attachment directory selects the record owning it; a
@@ -27,12 +29,7 @@ func TestAttachmentTargets(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	schemas, _ := filepath.Glob("../../schemas/*.yaml")
-	os.MkdirAll(filepath.Join(root, "schemas"), 0o755)
-	for _, s := range schemas {
-		data, _ := os.ReadFile(s)
-		os.WriteFile(filepath.Join(root, "schemas", filepath.Base(s)), data, 0o644)
-	}
+	testrepo.AddSchemas(t, root)
 	rules := func(paths ...string) []string {
 		res, err := Run(context.Background(), Options{Root: root, Dir: root, Paths: paths})
 		if err != nil {

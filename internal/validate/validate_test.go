@@ -2,19 +2,14 @@ package validate
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 
-	"github.com/opsbook/opsbook/internal/gen"
+	"github.com/opsbook/opsbook/internal/testrepo"
 )
 
 func generated(tb testing.TB, n int) string {
 	tb.Helper()
-	dir := tb.TempDir()
-	if err := gen.Run(gen.Options{Out: dir, Records: n, Seed: 7, SchemaDir: filepath.Join("..", "..", "schemas")}); err != nil {
-		tb.Fatal(err)
-	}
-	return dir
+	return testrepo.Generated(tb, n, 7)
 }
 
 // TestGeneratedRepositoryIsValid keeps the scale generator honest: what it
