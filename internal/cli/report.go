@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/opsbook/opsbook/internal/calendar"
+	"github.com/opsbook/opsbook/internal/gitrepo"
 	"github.com/opsbook/opsbook/internal/pdf"
 	"github.com/opsbook/opsbook/internal/period"
 	"github.com/opsbook/opsbook/internal/record"
@@ -132,9 +132,8 @@ func figure(r *report.Report, key string) string {
 
 // gitUserName is the committer name git would use in root, or "opsbook".
 func gitUserName(root string) string {
-	out, err := exec.Command("git", "-C", root, "config", "user.name").Output()
-	if s := strings.TrimSpace(string(out)); err == nil && s != "" {
-		return s
+	if name, _ := gitrepo.User(root); name != "" {
+		return name
 	}
 	return "opsbook"
 }
