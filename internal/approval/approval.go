@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/opsbook/opsbook/internal/calendar"
 	"github.com/opsbook/opsbook/internal/gitrepo"
+	"github.com/opsbook/opsbook/internal/kind"
 	"github.com/opsbook/opsbook/internal/record"
 	"github.com/opsbook/opsbook/internal/repo"
 	"github.com/opsbook/opsbook/internal/signers"
@@ -320,36 +320,24 @@ func (l *loader) readBlob(f gitrepo.TreeFile) *record.Record {
 
 // change builds a Change from a record's fields.
 func (l *loader) change(r *record.Record) *Change {
-	str := func(k string) string { s, _ := r.Fields[k].(string); return s }
-	c := &Change{ID: r.ID(), Title: r.Title(), Path: r.Path, Status: str("status"),
-		Requester: str("requester"), Implementer: str("implementer")}
+	ch, _ := kind.ChangeFrom(r, l.o.Location) // unreadable windows are left out
+	c := &Change{ID: ch.ID, Title: ch.Title, Path: ch.Path, Status: ch.Status,
+		Requester: ch.Requester, Implementer: ch.Implementer, Reviewers: ch.Reviewers}
 	if c.ID == "" {
 		c.ID = strings.TrimSuffix(filepath.Base(r.Path), filepath.Ext(r.Path))
 	}
 	l.ids[c.ID] = true
-	if list, ok := r.Fields["reviewers"].([]any); ok {
-		for _, v := range list {
-			if s, ok := v.(string); ok {
-				c.Reviewers = append(c.Reviewers, s)
-			}
-		}
-	}
-	if w, ok := r.Fields["window"].(map[string]any); ok {
-		start, _ := w["start"].(string)
-		end, _ := w["end"].(string)
-		s, _, err1 := calendar.ParseTime(start, l.o.Location)
-		e, _, err2 := calendar.ParseTime(end, l.o.Location)
-		if err1 == nil && err2 == nil {
-			c.Window = &Window{Start: s, End: e}
-			now := l.rp.Now
-			switch {
-			case now.Before(s):
-				c.Window.Phase = PhaseBefore
-			case now.Before(e):
-				c.Window.Phase, c.Window.Inside = PhaseInside, true
-			default:
-				c.Window.Phase = PhaseAfter
-			}
+	if w := ch.Window; w.OK() {
+		s, e := w.Start, w.End
+		c.Window = &Window{Start: s, End: e}
+		now := l.rp.Now
+		switch {
+		case now.Before(s):
+			c.Window.Phase = PhaseBefore
+		case now.Before(e):
+			c.Window.Phase, c.Window.Inside = PhaseInside, true
+		default:
+			c.Window.Phase = PhaseAfter
 		}
 	}
 	return c
@@ -368,12 +356,11 @@ func (l *loader) executions(ctx context.Context, rev string) (map[string][]Execu
 		if r == nil {
 			continue
 		}
-		id, _ := r.Fields["change"].(string)
-		if id == "" {
+		x, _ := kind.ExecutionFrom(r)
+		if x.Change == "" {
 			continue
 		}
-		outcome, _ := r.Fields["outcome"].(string)
-		out[id] = append(out[id], Execution{ID: r.ID(), Path: f.Path, Outcome: outcome})
+		out[x.Change] = append(out[x.Change], Execution{ID: x.ID, Path: f.Path, Outcome: x.Outcome})
 	}
 	return out, nil
 }

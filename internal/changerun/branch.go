@@ -3,7 +3,7 @@ package changerun
 import (
 	"fmt"
 
-	"github.com/opsbook/opsbook/internal/validate"
+	"github.com/opsbook/opsbook/internal/workspace"
 )
 
 // mainLine settles Options.Branch: empty means the repository's configured
@@ -11,7 +11,7 @@ import (
 // a refusal. A merge into a branch that is not the main line approves
 // nothing (anyone may create a local branch and merge into it as anyone),
 // and an execution recorded there would never reach the main line.
-func (o *Options) mainLine(rp *validate.Repository, id string) *Refusal {
+func (o *Options) mainLine(rp *workspace.Workspace, id string) *Refusal {
 	main := rp.Config.MainBranch
 	if o.Branch == "" {
 		o.Branch = main

@@ -565,8 +565,9 @@ func TestTargetsHideLiteralPasswords(t *testing.T) {
 		"${EXCHANGE_DSN}":                             "${EXCHANGE_DSN}",
 		"https://u:p4ss@api.example/x?a=1":            "https://u:***@api.example/x?a=1",
 	} {
-		if got := hidePassword(in); got != want {
-			t.Errorf("hidePassword(%q) = %q, want %q", in, got, want)
+		// Through the sql type's description of a step's target.
+		if got := (Step{Type: "sql", Params: map[string]any{"dsn": in}}).Target(""); got != want {
+			t.Errorf("sql step target of %q = %q, want %q", in, got, want)
 		}
 	}
 	long := strings.Repeat("开", 1500) + strings.Repeat("尾", 1500)

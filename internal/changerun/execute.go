@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/opsbook/opsbook/internal/check"
-	"github.com/opsbook/opsbook/internal/condition"
 	"github.com/opsbook/opsbook/internal/gitrepo"
+	"github.com/opsbook/opsbook/internal/probe"
 )
 
 // Outcomes of an execution.
@@ -156,53 +156,53 @@ func (pl *Plan) run(ctx context.Context, s Step, o Options) StepResult {
 	if o.Progress != nil {
 		o.Progress(res, false)
 	}
-	rd := pl.ready[s.Name]
-	sctx, cancel := context.WithTimeout(ctx, s.Timeout)
-	t0 := time.Now()
-	obs := rd.checker.Check(sctx)
-	res.Duration = time.Since(t0)
-	timedOut := sctx.Err() != nil && ctx.Err() == nil
-	cancel()
+	out := pl.ready[s.Name].Attempt(ctx, phrase)
+	res.Duration = out.Duration
 	res.End = o.Now().In(pl.rp.Config.Location)
-	pl.judge(&res, rd, obs, timedOut, ctx.Err())
+	pl.judge(&res, out)
 	if o.Progress != nil {
 		o.Progress(res, true)
 	}
 	return res
 }
 
-// judge fills status, exit status, output and error from an observation.
-func (pl *Plan) judge(res *StepResult, rd *ready, obs check.Observation, timedOut bool, cancelled error) {
-	red := pl.redactor.String
-	if v, ok := obs.Values["EXIT_CODE"].(int64); ok {
+// phrase words a step whose check could not be made.
+func phrase(f probe.Failure) string {
+	switch {
+	case f.Expired && f.Interrupted == nil:
+		return fmt.Sprintf("超过步骤时限 %s：%v", f.Timeout, f.Err)
+	case f.Interrupted != nil:
+		return fmt.Sprintf("执行被中断（%v）：%v", f.Interrupted, f.Err)
+	}
+	return f.Err.Error()
+}
+
+// judge fills status, exit status, output and error from an outcome: a
+// step fails on its check's error, else on its first failed condition.
+func (pl *Plan) judge(res *StepResult, out probe.Outcome) {
+	if v, ok := out.Int("EXIT_CODE"); ok {
 		res.ExitCode = &v
 	}
-	if v, ok := obs.Values["STATUS"].(int64); ok && res.Step.Type == "http" {
-		res.HTTPStatus = &v
+	if t, ok := check.Lookup(res.Step.Type); ok && t.Step != nil && t.Step.HTTPStatus {
+		if v, ok := out.Int("STATUS"); ok {
+			res.HTTPStatus = &v
+		}
 	}
-	res.Output = capText(red(trimSecretTail(excerpt(res.Step.Type, obs.Values), pl.secrets)), OutputCap)
+	res.Output = capText(out.Excerpt(), OutputCap)
 	res.Status = StatusSuccess
-	switch {
-	case obs.Err != nil && timedOut:
-		res.Status, res.Error = StatusFailed, red(fmt.Sprintf("超过步骤时限 %s：%v", res.Step.Timeout, obs.Err))
-	case obs.Err != nil && cancelled != nil:
-		res.Status, res.Error = StatusFailed, red(fmt.Sprintf("执行被中断（%v）：%v", cancelled, obs.Err))
-	case obs.Err != nil:
-		res.Status, res.Error = StatusFailed, red(obs.Err.Error())
-	}
-	if obs.Err != nil {
+	if out.Unchecked {
+		res.Status, res.Error = StatusFailed, out.Error
 		return
 	}
-	for i, r := range condition.EvalAll(rd.conditions, obs.Values) {
-		if r.Success {
+	for _, c := range out.Conditions {
+		if c.Success {
 			continue
 		}
 		res.Status = StatusFailed
-		c := rd.conditions[i].String()
-		if r.Reason != "" {
-			res.Error = red(fmt.Sprintf("成功条件 %s 不成立：%s", c, r.Reason))
+		if c.Reason != "" {
+			res.Error = pl.redactor.String(fmt.Sprintf("成功条件 %s 不成立：%s", c.Condition, c.Reason))
 		} else {
-			res.Error = red(fmt.Sprintf("成功条件 %s 不成立，实际值 %s", c, r.Actual))
+			res.Error = pl.redactor.String(fmt.Sprintf("成功条件 %s 不成立，实际值 %s", c.Condition, c.Actual))
 		}
 		break
 	}

@@ -15,16 +15,16 @@ import (
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 
-	"github.com/opsbook/opsbook/internal/calendar"
 	"github.com/opsbook/opsbook/internal/check"
-	"github.com/opsbook/opsbook/internal/condition"
 	"github.com/opsbook/opsbook/internal/gitrepo"
+	"github.com/opsbook/opsbook/internal/kind"
+	"github.com/opsbook/opsbook/internal/probe"
 	"github.com/opsbook/opsbook/internal/record"
 	"github.com/opsbook/opsbook/internal/repo"
 	"github.com/opsbook/opsbook/internal/repofile"
 	"github.com/opsbook/opsbook/internal/secret"
 	"github.com/opsbook/opsbook/internal/signers"
-	"github.com/opsbook/opsbook/internal/validate"
+	"github.com/opsbook/opsbook/internal/workspace"
 )
 
 // Options configure Prepare and Execute.
@@ -122,22 +122,15 @@ type Plan struct {
 	Procedure       *Procedure
 	Warnings        []string // worth telling the operator; not reasons to refuse
 
-	rp       *validate.Repository
+	rp       *workspace.Workspace
 	redactor *secret.Redactor
-	secrets  []string          // every value expanded, to catch fragments cut off by output limits
-	ready    map[string]*ready // by step name
-}
-
-// ready is a step with its checker built from expanded parameters.
-type ready struct {
-	checker    check.Checker
-	conditions []*condition.Condition
+	ready    map[string]*probe.Probe // by step name
 }
 
 // Prepare finds change id on the main line and checks every gate. It
 // returns a *Refusal when the change may not run now; other errors mean
 // the repository could not be read.
-func Prepare(ctx context.Context, rp *validate.Repository, id string, o Options) (*Plan, error) {
+func Prepare(ctx context.Context, rp *workspace.Workspace, id string, o Options) (*Plan, error) {
 	o.defaults()
 	if r := o.mainLine(rp, id); r != nil {
 		return nil, r
@@ -228,7 +221,8 @@ func Prepare(ctx context.Context, rp *validate.Repository, id string, o Options)
 		why(code, "%s", msg)
 	}
 
-	switch status := str(r.Fields["status"]); status {
+	ch, _ := kind.ChangeFrom(r, rp.Config.Location) // unreadable times are reported by the schema above
+	switch status := ch.Status; status {
 	case "approved":
 	case "draft":
 		why(RefuseStatus, "变更状态为 draft（草稿）：请把 status 改为 approved 并经合并请求审批后再执行")
@@ -256,15 +250,11 @@ func Prepare(ctx context.Context, rp *validate.Repository, id string, o Options)
 		reasons = append(reasons, pl.build(o)...)
 	}
 
-	pl.Emergency, _ = r.Fields["emergency"].(bool)
-	if w, ok := r.Fields["window"].(map[string]any); ok {
-		s, err1 := parseTime(w["start"], rp.Config.Location)
-		e, err2 := parseTime(w["end"], rp.Config.Location)
-		if err1 == nil && err2 == nil {
-			pl.Start, pl.End = s, e
-			if reason, ok := pl.inWindow(o.Now()); !ok {
-				reasons = append(reasons, reason)
-			}
+	pl.Emergency = ch.Emergency
+	if w := ch.Window.In(rp.Config.Location); w.OK() {
+		pl.Start, pl.End = w.Start, w.End
+		if reason, ok := pl.inWindow(o.Now()); !ok {
+			reasons = append(reasons, reason)
 		}
 	}
 	if len(reasons) > 0 {
@@ -306,56 +296,27 @@ func span(d time.Duration) string {
 	return strings.Join(parts, " ")
 }
 
-// build expands every step's secrets and builds its checker, so a missing
+// build expands every step's secrets and builds its probe, so a missing
 // variable or a bad parameter is found before anything runs.
 func (pl *Plan) build(o Options) []Reason {
-	src := o.Secrets
-	if src.Env == nil {
-		src.Env = os.LookupEnv
-	}
-	if src.ReadFile == nil {
-		src.ReadFile = os.ReadFile
-	}
-	env, readFile := src.Env, src.ReadFile
-	src.Env = func(k string) (string, bool) {
-		v, ok := env(k)
-		if ok {
-			pl.secrets = append(pl.secrets, v)
-		}
-		return v, ok
-	}
-	src.ReadFile = func(p string) ([]byte, error) {
-		b, err := readFile(p)
-		if err == nil {
-			pl.secrets = append(pl.secrets, strings.TrimRight(string(b), "\r\n"))
-		}
-		return b, err
-	}
-	x := secret.NewExpander(src)
-	pl.redactor = x.Redactor
-	pl.ready = map[string]*ready{}
+	secrets := probe.NewSecrets(o.Secrets)
+	pl.redactor = secrets.Redactor()
+	pl.ready = map[string]*probe.Probe{}
 	var reasons []Reason
 	for _, s := range slices.Concat(pl.Procedure.Steps, pl.Procedure.Rollback) {
 		pos := pl.Change.At(s.Pointer)
-		params, err := x.ExpandAll(s.Params)
-		if err != nil {
-			reasons = append(reasons, Reason{RefuseSecrets, fmt.Sprintf("%s:%d:%d: 步骤 %s：%v；请在执行主机上设置后再运行", pl.Path, pos.Line, pos.Col, s.Name, err)})
-			continue
+		spec := check.Spec{Name: s.Name, Title: s.Title, Type: s.Type, Asset: s.Asset, Timeout: s.Timeout, Params: s.Params}
+		// Conditions parse: ParseProcedure found no problems.
+		p, err := probe.Prepare(probe.Spec{Spec: spec, Conditions: s.Conditions}, secrets)
+		var pe *probe.Error
+		switch {
+		case errors.As(err, &pe) && pe.Secrets != nil:
+			reasons = append(reasons, Reason{RefuseSecrets, fmt.Sprintf("%s:%d:%d: 步骤 %s：%v；请在执行主机上设置后再运行", pl.Path, pos.Line, pos.Col, s.Name, pe.Secrets)})
+		case err != nil:
+			reasons = append(reasons, Reason{RefuseInvalid, fmt.Sprintf("%s:%d:%d: 步骤 %s：%s", pl.Path, pos.Line, pos.Col, s.Name, pl.redactor.String(err.Error()))})
+		default:
+			pl.ready[s.Name] = p
 		}
-		c, err := check.New(check.Spec{Name: s.Name, Title: s.Title, Type: s.Type, Asset: s.Asset, Timeout: s.Timeout, Params: params.(map[string]any)})
-		if err != nil {
-			reasons = append(reasons, Reason{RefuseInvalid, fmt.Sprintf("%s:%d:%d: 步骤 %s：%s", pl.Path, pos.Line, pos.Col, s.Name, x.Redactor.String(err.Error()))})
-			continue
-		}
-		rd := &ready{checker: c}
-		for _, text := range s.Conditions {
-			cond, err := condition.Parse(text)
-			if err != nil { // lint has reported it
-				continue
-			}
-			rd.conditions = append(rd.conditions, cond)
-		}
-		pl.ready[s.Name] = rd
 	}
 	return reasons
 }
@@ -408,11 +369,6 @@ func readAt(root, branch, rel string) ([]byte, error) {
 	}
 	s, err := f.Contents()
 	return []byte(s), err
-}
-
-func parseTime(v any, loc *time.Location) (time.Time, error) {
-	t, _, err := calendar.ParseTime(str(v), loc)
-	return t.In(loc), err
 }
 
 // DefaultOperator names whoever runs opsbook in root: OPSBOOK_OPERATOR,

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	_ "github.com/opsbook/opsbook/internal/check/all" // every check type: steps are check types
 	"github.com/opsbook/opsbook/internal/check/sshtest"
 	"github.com/opsbook/opsbook/internal/secret"
 	"github.com/opsbook/opsbook/internal/validate"

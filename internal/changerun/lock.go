@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/opsbook/opsbook/internal/kind"
 	"github.com/opsbook/opsbook/internal/record"
 	"github.com/opsbook/opsbook/internal/repo"
 )
@@ -91,7 +92,8 @@ func (l *changeLock) release() {
 // there), whatever their file names.
 func successfulExecution(ctx context.Context, root, branch string, maxSize int64, id string) (string, error) {
 	success := func(r *record.Record) bool {
-		return str(r.Fields["change"]) == id && str(r.Fields["outcome"]) == OutcomeSuccess
+		x, _ := kind.ExecutionFrom(r)
+		return x.Change == id && x.Outcome == OutcomeSuccess
 	}
 	files, err := mainExecutions(ctx, root, branch, executionDir, maxSize)
 	if err != nil {

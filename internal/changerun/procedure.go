@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/opsbook/opsbook/internal/kind"
 	"github.com/opsbook/opsbook/internal/record"
 	"github.com/opsbook/opsbook/internal/runbook"
 	"github.com/opsbook/opsbook/internal/runner"
@@ -21,17 +22,6 @@ const (
 
 // DefaultStepTimeout bounds a step that sets no timeout.
 const DefaultStepTimeout = 10 * time.Minute
-
-// Types are the step types a change may use.
-var Types = []string{"ssh", "sql", "exec", "http"}
-
-// defaultConditions decide a step's success when it lists none; a step
-// whose check reports an error fails whatever its conditions.
-var defaultConditions = map[string][]string{
-	"ssh":  {"[EXIT_CODE] == 0"},
-	"exec": {"[EXIT_CODE] == 0"},
-	"http": {"[STATUS] < 400"},
-}
 
 // Step is one step of a change, as written: secret references unexpanded.
 type Step struct {
@@ -89,7 +79,8 @@ type Problem = runbook.Error
 // steps, unknown parameters, conditions naming placeholders the type does
 // not set. Parameters holding a secret reference are judged once expanded.
 func ParseProcedure(r *record.Record) (*Procedure, []Problem) {
-	steps, _ := r.Fields["steps"].([]any)
+	ch, _ := kind.ChangeFrom(r, time.UTC) // the window is not needed here
+	steps := ch.Steps
 	if len(steps) == 0 {
 		return nil, nil
 	}
@@ -115,8 +106,8 @@ func ParseProcedure(r *record.Record) (*Procedure, []Problem) {
 				for _, c := range conds {
 					s.Conditions = append(s.Conditions, str(c))
 				}
-			} else {
-				s.Conditions = slices.Clone(defaultConditions[s.Type])
+			} else if st := stepType(s.Type); st != nil {
+				s.Conditions = slices.Clone(st.Conditions) // the type's default
 			}
 			for k, v := range m {
 				if !slices.Contains(commonKeys, k) {
@@ -126,13 +117,10 @@ func ParseProcedure(r *record.Record) (*Procedure, []Problem) {
 			if phase == PhaseStep && m["undoes"] != nil {
 				problems = append(problems, Problem{Pointer: ptr + "/undoes", Message: "undoes 只用于回退步骤（rollback）；实施步骤请删除该字段"})
 			}
-			// A change step exists to change things: sql statements run
-			// outside the check library's read-only transaction unless the
-			// step says allow_write: false.
-			if s.Type == "sql" && s.Params["query"] != nil && s.Params["allow_write"] == nil {
-				if b := str(s.Params["builtin"]); b == "" || b == "query" {
-					s.Params["allow_write"] = true
-				}
+			// A change step exists to change things: its type may set
+			// defaults a check does not have (sql: statements may write).
+			if st := stepType(s.Type); st != nil && st.Defaults != nil {
+				st.Defaults(s.Params)
 			}
 			if where, dup := seen[s.Name]; dup {
 				problems = append(problems, Problem{Pointer: ptr + "/name", Message: fmt.Sprintf("步骤名称 %s 与 %s 重复；实施步骤和回退步骤的名称必须各不相同", s.Name, where)})
@@ -143,8 +131,7 @@ func ParseProcedure(r *record.Record) (*Procedure, []Problem) {
 		return out
 	}
 	p.Steps = add(PhaseStep, "steps", steps)
-	rollback, _ := r.Fields["rollback"].([]any)
-	p.Rollback = add(PhaseRollback, "rollback", rollback)
+	p.Rollback = add(PhaseRollback, "rollback", ch.Rollback)
 	for _, rb := range p.Rollback {
 		if !slices.ContainsFunc(p.Steps, func(s Step) bool { return s.Name == rb.Undoes }) {
 			names := make([]string, len(p.Steps))
@@ -163,8 +150,8 @@ func ParseProcedure(r *record.Record) (*Procedure, []Problem) {
 func lint(p *Procedure) []Problem {
 	rb := &runbook.Runbook{}
 	for _, s := range slices.Concat(p.Steps, p.Rollback) {
-		if !slices.Contains(Types, s.Type) {
-			continue // the schema's enum says which
+		if stepType(s.Type) == nil {
+			continue // the schema's enum says which types may be steps
 		}
 		rb.Checks = append(rb.Checks, runbook.Check{Name: s.Name, Title: s.Title, Type: s.Type, Asset: s.Asset,
 			Timeout: s.Timeout, Conditions: s.Conditions, Params: maps.Clone(s.Params), Pointer: s.Pointer})

@@ -7,18 +7,19 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/opsbook/opsbook/internal/atomicfile"
 	"github.com/opsbook/opsbook/internal/gitrepo"
-	"github.com/opsbook/opsbook/internal/record"
+	"github.com/opsbook/opsbook/internal/store"
 )
 
 const timeLayout = "2006-01-02 15:04:05"
+
+// executionKind is the kind of the records change runs write.
+const executionKind = "execution"
 
 type executionDoc struct {
 	ID             string    `yaml:"id"`
@@ -111,8 +112,9 @@ func (pl *Plan) yamlRecord(rep *Report) ([]byte, error) {
 	return []byte(pl.redactor.String(b.String())), nil
 }
 
-// record writes the execution record without overwriting anything, checks
-// it against the execution schema, and commits and pushes it on the main
+// record writes the execution record through the record store without
+// overwriting anything, checks it with the rules validate applies
+// (warnings only), and commits and pushes it on the main
 // line. The work tree is left as it was found: the record is written there
 // first only when the main line is checked out (gitrepo.Commit then just
 // records it in the index); with another branch checked out it goes into
@@ -121,6 +123,7 @@ func (pl *Plan) yamlRecord(rep *Report) ([]byte, error) {
 // the work tree gets a -2, -3, … suffix.
 func (pl *Plan) record(ctx context.Context, rep *Report, o Options) error {
 	root := pl.rp.Root
+	st := store.New(root, pl.rp.Rules)
 	commit := o.Commit || o.Push
 	onMain := true
 	if commit {
@@ -145,8 +148,8 @@ func (pl *Plan) record(ctx context.Context, rep *Report, o Options) error {
 		if n > 1 {
 			rep.ID += fmt.Sprintf("-%d", n)
 		}
-		rep.Path = fmt.Sprintf("%s%s/%s.yaml", executionDir, year, rep.ID)
-		full := filepath.Join(root, filepath.FromSlash(rep.Path))
+		rep.Path = store.Path(executionKind, year, rep.ID, ".yaml")
+		full := st.Abs(rep.Path)
 		if onTip[rep.Path] && n < 100 {
 			continue
 		}
@@ -154,8 +157,9 @@ func (pl *Plan) record(ctx context.Context, rep *Report, o Options) error {
 		if err != nil {
 			return fmt.Errorf("生成执行记录：%w", err)
 		}
+		f := store.File{Path: rep.Path, Content: data}
 		if onMain {
-			err = atomicfile.Create(full, data)
+			err = st.Write(f, store.Create)
 		} else if _, serr := os.Lstat(full); serr == nil {
 			err = fs.ErrExist // an untracked file of that name would block checking out the main line
 		}
@@ -165,11 +169,11 @@ func (pl *Plan) record(ctx context.Context, rep *Report, o Options) error {
 		if err != nil {
 			return fmt.Errorf("写入执行记录 %s：%w", rep.Path, err)
 		}
-		rep.Warnings = append(rep.Warnings, pl.checkRecord(rep.Path, data)...)
+		rep.Warnings = append(rep.Warnings, pl.checkRecord(st, f)...)
 		if !commit {
 			return nil
 		}
-		res, err := gitrepo.Commit(ctx, root, []gitrepo.Change{{Path: rep.Path, Content: data}}, gitrepo.CommitOptions{
+		res, err := gitrepo.Commit(ctx, root, []gitrepo.Change{gitrepo.Change(f)}, gitrepo.CommitOptions{
 			Message: pl.redactor.String(commitMessage(pl, rep)), AuthorName: rep.Operator, When: rep.End, Branch: o.Branch,
 			Push: o.Push, SSH: o.GitSSH,
 		})
@@ -190,7 +194,7 @@ func (pl *Plan) record(ctx context.Context, rep *Report, o Options) error {
 		}
 		// Not committed, and not in the work tree either: keep it there
 		// rather than lose it.
-		if werr := atomicfile.Create(full, data); werr != nil {
+		if werr := st.Write(f, store.Create); werr != nil {
 			return fmt.Errorf("执行记录 %s 提交到主分支 %s 失败（%w），写入工作区也失败（%v）；以下是记录全文，请保存为该文件并提交到主分支：\n%s",
 				rep.Path, o.Branch, err, werr, data)
 		}
@@ -199,19 +203,15 @@ func (pl *Plan) record(ctx context.Context, rep *Report, o Options) error {
 	}
 }
 
-// checkRecord validates the written record against its schema; problems
-// are warnings, since the record of what was done must be kept anyway.
-func (pl *Plan) checkRecord(rel string, data []byte) []string {
-	k := pl.rp.Schemas.Kinds["execution"]
-	if k == nil {
+// checkRecord checks the record with the rules validate applies to it
+// (internal/store); problems are warnings, since the record of what was
+// done must be kept anyway.
+func (pl *Plan) checkRecord(st *store.Store, f store.File) []string {
+	if pl.rp.Schemas.Kinds[executionKind] == nil {
 		return []string{"schemas/ 中没有 execution.yaml，执行记录未经校验；请从 opsbook 的 schemas/ 复制 execution.yaml"}
 	}
-	r, err := record.Parse(rel, data)
-	if err != nil {
-		return []string{fmt.Sprintf("执行记录 %s 无法解析：%v", rel, err)}
-	}
 	var out []string
-	for _, v := range k.Validate(r) {
+	for _, v := range st.Check(f) {
 		out = append(out, "执行记录未通过校验："+v.String())
 	}
 	return out

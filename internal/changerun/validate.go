@@ -2,8 +2,11 @@ package changerun
 
 import (
 	"github.com/opsbook/opsbook/internal/diag"
+	"github.com/opsbook/opsbook/internal/kind"
 	"github.com/opsbook/opsbook/internal/record"
 	"github.com/opsbook/opsbook/internal/rules"
+
+	"time"
 )
 
 // A change's steps are checked by opsbook validate too (and so in the pull
@@ -19,10 +22,8 @@ func init() { rules.RegisterKindRule("change", checkSteps) }
 const stepsRule = "change/steps"
 
 func checkSteps(_ *rules.Context, r *record.Record) []diag.Violation {
-	if _, ok := r.Fields["steps"]; !ok {
-		if _, ok := r.Fields["rollback"]; !ok {
-			return nil
-		}
+	if ch, _ := kind.ChangeFrom(r, time.UTC); !ch.HasProcedure {
+		return nil
 	}
 	_, problems := ParseProcedure(r)
 	vs := make([]diag.Violation, 0, len(problems))

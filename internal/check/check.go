@@ -33,7 +33,7 @@ type Observation struct {
 	// without brackets: "STATUS" → int64(200), "RESPONSE_TIME" →
 	// time.Duration, "BODY" → string, "CONNECTED" → bool, "CERT_EXPIRY" →
 	// time.Duration, "ROWS" → []map[string]any … Allowed value types:
-	// bool, int64, float64, string, time.Duration, Size, []any,
+	// bool, int64, float64, string, time.Duration, condition.Size, []any,
 	// map[string]any, []map[string]any.
 	Values map[string]any
 	// Err says why the target could not be checked (connection refused,
@@ -44,9 +44,6 @@ type Observation struct {
 	// such as a changed SSH host key or an unexpected certificate.
 	Security bool
 }
-
-// Size is a byte count, so conditions can compare with 1GB, 512MB …
-type Size int64
 
 // Checker performs one attempt of a check. It must honour ctx's deadline
 // and be safe to call again for retries. Implementations never log secret
@@ -59,12 +56,20 @@ type Checker interface {
 // doing any I/O. Errors name the parameter and say how to fix it (Chinese).
 type Factory func(spec Spec) (Checker, error)
 
-// Type describes a registered check type.
+// Type describes a registered check type: everything the runner, change
+// runs and the docs need to know about it, so none of them switch on type
+// names.
 type Type struct {
 	Name         string
 	Label        string   // Chinese name, e.g. HTTP 接口
 	Placeholders []string // values the checker sets, for docs and condition validation
-	New          Factory
+	// Category is the inspection category of a check of this type when the
+	// runbook gives none: one of the runbook schema's categories.
+	Category string
+	// Step is set when a change may use this type as a step, and says how
+	// such a step behaves and is shown; nil for types that only observe.
+	Step *Step
+	New  Factory
 }
 
 var types = registry.New[Type]("check type")
@@ -77,6 +82,17 @@ func Lookup(name string) (Type, bool) { return types.Lookup(name) }
 
 // Types lists the registered type names, sorted.
 func Types() []string { return types.Names() }
+
+// StepTypes lists the names of the types a change may use as steps, sorted.
+func StepTypes() []string {
+	var out []string
+	for _, n := range types.Names() {
+		if t, _ := types.Lookup(n); t.Step != nil {
+			out = append(out, n)
+		}
+	}
+	return out
+}
 
 // New builds the checker for spec with its type's factory.
 func New(spec Spec) (Checker, error) {

@@ -17,7 +17,7 @@ import (
 	"syscall"
 
 	"github.com/opsbook/opsbook/internal/repo"
-	"github.com/opsbook/opsbook/internal/validate"
+	"github.com/opsbook/opsbook/internal/workspace"
 )
 
 // Env is what a command runs against; tests replace its parts.
@@ -133,12 +133,12 @@ func isTerminal(w io.Writer) bool {
 // openRepository resolves --repo (or the enclosing git work tree) and opens
 // the repository: schemas, config, index. An error opening it is prefixed
 // with the command's name when given.
-func openRepository(env *Env, repoFlag, command string) (*validate.Repository, error) {
+func openRepository(env *Env, repoFlag, command string) (*workspace.Workspace, error) {
 	root, err := resolveRoot(env, repoFlag)
 	if err != nil {
 		return nil, err
 	}
-	rp, err := validate.Open(root)
+	rp, err := workspace.Open(root)
 	if err != nil && command != "" {
 		err = fmt.Errorf("%s: %w", command, err)
 	}

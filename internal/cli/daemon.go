@@ -8,7 +8,8 @@ import (
 	"github.com/opsbook/opsbook/internal/calendar"
 	"github.com/opsbook/opsbook/internal/daemon"
 	"github.com/opsbook/opsbook/internal/runbook"
-	"github.com/opsbook/opsbook/internal/validate"
+	"github.com/opsbook/opsbook/internal/runner"
+	"github.com/opsbook/opsbook/internal/workspace"
 )
 
 func init() {
@@ -47,7 +48,7 @@ func (o *daemonOptions) run(ctx context.Context, env *Env) error {
 		opened = nil
 		if rp == nil {
 			var err error
-			if rp, err = validate.Open(root); err != nil {
+			if rp, err = workspace.Open(root); err != nil {
 				return daemon.Loaded{}, err
 			}
 		}
@@ -64,10 +65,10 @@ func (o *daemonOptions) run(ctx context.Context, env *Env) error {
 
 // loadRunbooks parses and checks every runbook of the repository; any
 // problem is printed and makes it an error.
-func loadRunbooks(env *Env, rp *validate.Repository) ([]*runbook.Runbook, error) {
+func loadRunbooks(env *Env, rp *workspace.Workspace) ([]*runbook.Runbook, error) {
 	var rbs []*runbook.Runbook
 	for _, p := range rp.Index.Runbooks() {
-		rb, vs, err := rp.LoadRunbook(p)
+		rb, vs, err := runner.LoadRunbook(rp, p)
 		if err != nil {
 			return nil, err
 		}

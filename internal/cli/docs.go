@@ -14,10 +14,10 @@ import (
 	"github.com/opsbook/opsbook/internal/attachment"
 	"github.com/opsbook/opsbook/internal/gitrepo"
 	"github.com/opsbook/opsbook/internal/inventory"
-	"github.com/opsbook/opsbook/internal/record"
 	"github.com/opsbook/opsbook/internal/repo"
 	"github.com/opsbook/opsbook/internal/repofile"
-	"github.com/opsbook/opsbook/internal/validate"
+	"github.com/opsbook/opsbook/internal/store"
+	"github.com/opsbook/opsbook/internal/workspace"
 )
 
 func init() {
@@ -159,7 +159,7 @@ func (o *docsHashOptions) run(ctx context.Context, env *Env) error {
 	var entries []repo.Entry
 	takes := func(e repo.Entry) bool {
 		k, ok := rp.Schemas.Kinds[e.Kind]
-		return ok && k.Attachments && e.Depth == 3 && e.Ext == k.Ext()
+		return ok && k.Attachments && e.Ext == k.Ext() && store.CheckLayout(e.Path) == nil
 	}
 	if o.all {
 		for _, e := range rp.Index.Entries {
@@ -169,16 +169,16 @@ func (o *docsHashOptions) run(ctx context.Context, env *Env) error {
 		}
 	}
 	for _, id := range ids {
-		var found []repo.Entry
+		var matched []repo.Entry
 		for _, e := range rp.Index.Lookup(id) {
 			if takes(e) {
-				found = append(found, e)
+				matched = append(matched, e)
 			}
 		}
-		if len(found) != 1 {
+		if len(matched) != 1 {
 			return fmt.Errorf("opsbook docs hash: 没有可登记附件的记录 %s（例如 content/document/2026/%s.md）", id, id)
 		}
-		entries = append(entries, found[0])
+		entries = append(entries, matched[0])
 	}
 	problems := 0
 	for _, e := range entries {
@@ -198,76 +198,45 @@ func (o *docsHashOptions) run(ctx context.Context, env *Env) error {
 }
 
 // hashRecord fills in sha256 and size of one record's attachments (and,
-// with add, lists unlisted files) and rewrites the record atomically when
-// anything changed. It returns how many attachments it could not read.
-func hashRecord(env *Env, rp *validate.Repository, e repo.Entry, add bool) (int, error) {
-	abs := rp.Index.Abs(e.Path)
+// with add, lists unlisted files) through internal/attachment, and has the
+// record store rewrite the record atomically when anything changed. It
+// returns how many attachments it could not read.
+func hashRecord(env *Env, rp *workspace.Workspace, e repo.Entry, add bool) (int, error) {
 	data, err := repofile.ReadFile(rp.Root, e.Path)
 	if err != nil {
 		return 0, err
 	}
-	r, err := record.Parse(e.Path, data)
-	if err != nil {
-		return 0, fmt.Errorf("%s：%w（先修正记录，运行 opsbook validate 查看）", e.Path, err)
-	}
-	maxSize := rp.Config.Documents.MaxAttachmentSize
-	refs := attachment.Refs(r.Fields)
-	if list, _ := r.Fields["files"].([]any); len(list) != len(refs) {
-		return 0, fmt.Errorf("%s：files 中有没有 path 的项；请先修正（运行 opsbook validate 查看）", e.Path)
-	}
-	problems, updated, added := 0, 0, 0
-	listed := map[string]bool{}
-	for i, ref := range refs {
-		listed[ref.Path] = true
-		info, err := attachment.Inspect(rp.Root, e.Path, ref.Path, maxSize, true)
-		if err != nil {
-			p := r.At(record.Pointer("files", fmt.Sprint(ref.Index), "path"))
-			fmt.Fprintf(env.Stderr, "%s:%d:%d: %v\n", e.Path, p.Line, p.Col, err)
-			problems++
-			continue
-		}
-		if ref.SHA256 != info.SHA256 || ref.Size != info.Size {
-			refs[i].SHA256, refs[i].Size = info.SHA256, info.Size
-			updated++
-		}
-	}
+	var unlisted []string
 	if add {
 		for _, a := range rp.Index.AttachmentsIn(repo.AttachmentDir(e.Path)) {
-			if listed[a.Name] || a.Name == "" {
-				continue
-			}
-			info, err := attachment.Inspect(rp.Root, e.Path, a.Name, maxSize, true)
-			if err != nil {
-				fmt.Fprintf(env.Stderr, "%s: 未登记：%v\n", a.Path, err)
-				problems++
-				continue
-			}
-			refs = append(refs, attachment.Ref{Index: len(refs), Path: a.Name, SHA256: info.SHA256, Size: info.Size})
-			added++
+			unlisted = append(unlisted, a.Name)
 		}
 	}
-	id := r.ID()
-	if id == "" {
-		id = e.Stem
+	h, err := attachment.Hash(rp.Root, e.Path, e.Stem, data, rp.Config.Documents.MaxAttachmentSize, unlisted)
+	if h == nil {
+		return 0, err
 	}
-	if updated == 0 && added == 0 {
-		fmt.Fprintf(env.Stdout, "%s：%d 个附件的登记已是最新\n", id, len(refs))
-		return problems, nil
+	for _, p := range h.Problems {
+		fmt.Fprintln(env.Stderr, p)
 	}
-	out, err := attachment.RewriteFiles(data, e.Path, refs)
 	if err != nil {
-		return problems, fmt.Errorf("%s：%w", e.Path, err)
+		return len(h.Problems), err
 	}
-	if err := atomicfile.Write(abs, out); err != nil {
-		return problems, err
+	if h.Content == nil {
+		fmt.Fprintf(env.Stdout, "%s：%d 个附件的登记已是最新\n", h.ID, h.Listed)
+		return len(h.Problems), nil
+	}
+	// Only the files block changed; validate checks the record as a whole.
+	if err := store.New(rp.Root, rp.Rules).Write(store.File{Path: e.Path, Content: h.Content}, store.Replace); err != nil {
+		return len(h.Problems), err
 	}
 	var what []string
-	if updated > 0 {
-		what = append(what, fmt.Sprintf("更新 %d 个", updated))
+	if h.Updated > 0 {
+		what = append(what, fmt.Sprintf("更新 %d 个", h.Updated))
 	}
-	if added > 0 {
-		what = append(what, fmt.Sprintf("新增 %d 个", added))
+	if h.Added > 0 {
+		what = append(what, fmt.Sprintf("新增 %d 个", h.Added))
 	}
-	fmt.Fprintf(env.Stdout, "%s：附件登记%s（%s）\n", id, strings.Join(what, "、"), e.Path)
-	return problems, nil
+	fmt.Fprintf(env.Stdout, "%s：附件登记%s（%s）\n", h.ID, strings.Join(what, "、"), e.Path)
+	return len(h.Problems), nil
 }

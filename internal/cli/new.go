@@ -8,6 +8,7 @@ import (
 	"github.com/opsbook/opsbook/internal/repo"
 	"github.com/opsbook/opsbook/internal/scaffold"
 	"github.com/opsbook/opsbook/internal/validate"
+	"github.com/opsbook/opsbook/internal/workspace"
 )
 
 func init() {
@@ -50,11 +51,11 @@ func (o *newOptions) run(ctx context.Context, env *Env) error {
 	}
 	fmt.Fprintln(env.Stdout, plan.Path)
 	// Check the new file against the repository as it now is.
-	rp, err = validate.Open(root)
+	rp, err = workspace.Open(root)
 	if err != nil {
 		return err
 	}
-	res, err := rp.Check(ctx, []repo.Entry{repo.NewEntry(plan.Path)}, 1)
+	res, err := validate.Check(ctx, rp, []repo.Entry{repo.NewEntry(plan.Path)}, 1)
 	if err != nil {
 		return err
 	}

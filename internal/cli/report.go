@@ -10,6 +10,7 @@ import (
 
 	"github.com/opsbook/opsbook/internal/calendar"
 	"github.com/opsbook/opsbook/internal/gitrepo"
+	"github.com/opsbook/opsbook/internal/kind"
 	"github.com/opsbook/opsbook/internal/pdf"
 	"github.com/opsbook/opsbook/internal/period"
 	"github.com/opsbook/opsbook/internal/record"
@@ -100,10 +101,9 @@ func (o *reportOptions) run(ctx context.Context, env *Env) error {
 		if err != nil {
 			return err
 		}
-		title, _ := final.Fields["title"].(string)
-		auth, _ := final.Fields["author"].(string)
-		status := map[string]string{"draft": "草稿", "final": "定稿"}[fmt.Sprint(final.Fields["status"])]
-		doc, err := rpt.PrintHTML(title, auth, status, final.Body)
+		v, _ := kind.ReportFrom(final)
+		status := map[string]string{"draft": "草稿", "final": "定稿"}[v.Status]
+		doc, err := rpt.PrintHTML(v.Title, v.Author, status, final.Body)
 		if err != nil {
 			return err
 		}
@@ -111,7 +111,7 @@ func (o *reportOptions) run(ctx context.Context, env *Env) error {
 		if !filepath.IsAbs(out) {
 			out = filepath.Join(env.Dir, out)
 		}
-		if err := pdf.Print(ctx, doc, out, pdf.Options{Title: title, PageNumbers: true}); err != nil {
+		if err := pdf.Print(ctx, doc, out, pdf.Options{Title: v.Title, PageNumbers: true}); err != nil {
 			return fmt.Errorf("opsbook report: 导出 PDF 失败（报告记录已写好）：%w", err)
 		}
 		fmt.Fprintf(env.Stdout, "已导出 PDF：%s\n", o.pdf)

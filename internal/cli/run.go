@@ -13,7 +13,7 @@ import (
 	"github.com/opsbook/opsbook/internal/gitrepo"
 	"github.com/opsbook/opsbook/internal/runbook"
 	"github.com/opsbook/opsbook/internal/runner"
-	"github.com/opsbook/opsbook/internal/validate"
+	"github.com/opsbook/opsbook/internal/workspace"
 )
 
 func init() {
@@ -53,7 +53,7 @@ func (o *runOptions) run(ctx context.Context, env *Env) error {
 	root := rp.Root
 	var rbs []*runbook.Runbook
 	for _, name := range o.runbooks {
-		rb, vs, err := rp.LoadRunbook(runbookRef(root, env.Dir, name))
+		rb, vs, err := runner.LoadRunbook(rp, runbookRef(root, env.Dir, name))
 		if err != nil {
 			return fmt.Errorf("opsbook run: %w", err)
 		}
@@ -108,7 +108,7 @@ func (o *runOptions) run(ctx context.Context, env *Env) error {
 // rp's runbooks, the one place runner.Options are built: commit asks to
 // commit the records when rp is a git work tree; push to push them (which
 // commits even outside one, so that mistake is reported).
-func runnerOptions(rp *validate.Repository, name string, commit, push bool) runner.Options {
+func runnerOptions(rp *workspace.Workspace, name string, commit, push bool) runner.Options {
 	return runner.Options{Root: rp.Root, Runner: name, Location: rp.Config.Location, MaxFileSize: rp.Config.MaxFileSize,
 		Commit: commit && isWorkTree(rp.Root), Push: push, GitSSH: gitSSHFromEnv()}
 }

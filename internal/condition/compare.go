@@ -6,8 +6,6 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
-
-	"github.com/opsbook/opsbook/internal/check"
 )
 
 // side is an evaluated operand: its value and, for a literal, the literal
@@ -105,7 +103,7 @@ func relate(a, b side, o op) (int, string) {
 	case ka == vDur && kb == vDur:
 		return cmpInt(int64(a.v.(time.Duration)), int64(b.v.(time.Duration))), ""
 	case ka == vSize && kb == vSize:
-		return cmpInt(int64(a.v.(check.Size)), int64(b.v.(check.Size))), ""
+		return cmpInt(int64(a.v.(Size)), int64(b.v.(Size))), ""
 	case ka == vBool && kb == vBool:
 		if ord {
 			return 0, fmt.Sprintf("真假值只能用 == 或 != 比较，不能用 %s", opText[o])
@@ -134,7 +132,7 @@ func unitless(u, n side) (int, string) {
 	if isDur {
 		x = int64(u.v.(time.Duration))
 	} else {
-		x = int64(u.v.(check.Size))
+		x = int64(u.v.(Size))
 	}
 	switch {
 	case isZero(n.v):
@@ -171,7 +169,7 @@ func relateText(s, t side, o op) (int, string) {
 			parsed = z
 		} else if n, ok := parseNumber(str); ok {
 			if i, isInt := n.(int64); isInt {
-				parsed = check.Size(i) // a plain number of bytes
+				parsed = Size(i) // a plain number of bytes
 			}
 		}
 	case vBool:

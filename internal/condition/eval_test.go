@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
-
-	"github.com/opsbook/opsbook/internal/check"
 )
 
 const body = `{"data":{"status":"ok","n":3,"f":2.5,"big":9007199254740993,"x":null,"on":true,"code":"200",
@@ -29,8 +27,8 @@ func values() map[string]any {
 		"CONNECTED":     true,
 		"BODY":          body,
 		"NEWEST_AGE":    30 * time.Hour,
-		"SIZE":          check.Size(12_345_678_901),
-		"FREE":          check.Size(2048),
+		"SIZE":          Size(12_345_678_901),
+		"FREE":          Size(2048),
 		"COUNT":         int64(0),
 		"ROWS": []map[string]any{
 			{"cnt": int64(0), "src": int64(10), "dst": int64(10), "bytes": int64(2_000_000_000), "a": "10", "b": "9", "s": "x", "t": "y"},

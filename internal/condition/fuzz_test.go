@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
-
-	"github.com/opsbook/opsbook/internal/check"
 )
 
 // watchdog crashes the fuzz worker, which records the input, when one
@@ -70,7 +68,7 @@ func FuzzParse(f *testing.F) {
 // fuzzValues builds an observation of every value type from fuzz inputs.
 func fuzzValues(text string, n int64, x float64, b bool) map[string]any {
 	v := map[string]any{
-		"BODY": text, "STDOUT": text, "STATUS": n, "X": x, "B": b, "D": time.Duration(n), "S": check.Size(n),
+		"BODY": text, "STDOUT": text, "STATUS": n, "X": x, "B": b, "D": time.Duration(n), "S": Size(n),
 		"ROWS": []map[string]any{{"cnt": n, "v": text, "x": x}}, "L": []any{n, x, text, nil, b},
 		"M": map[string]any{text: n}, "N": nil,
 	}

@@ -5,8 +5,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/opsbook/opsbook/internal/check"
 )
 
 // litKind classifies a literal by its text.
@@ -25,7 +23,7 @@ const (
 type literal struct {
 	kind litKind
 	text string // as written; for litQuoted the unquoted value
-	val  any    // string, bool, int64 or float64, time.Duration, check.Size
+	val  any    // string, bool, int64 or float64, time.Duration, Size
 }
 
 // classify reads a bare word as the literal it spells.
@@ -210,7 +208,7 @@ var sizeUnits = []struct {
 }
 
 // parseSize reads a number and a byte unit: 100B, 512MB, 1.5GB, 10KiB.
-func parseSize(s string) (check.Size, bool) {
+func parseSize(s string) (Size, bool) {
 	n, frac := scanDecimal(s)
 	if n == 0 {
 		return 0, false
@@ -232,13 +230,13 @@ func parseSize(s string) (check.Size, bool) {
 			if err != nil || v >= math.MaxInt64 || v <= math.MinInt64 {
 				return 0, false
 			}
-			return check.Size(v), true
+			return Size(v), true
 		}
 		i, err := strconv.ParseInt(num, 10, 64)
 		if err != nil || i > math.MaxInt64/u.mult || i < math.MinInt64/u.mult {
 			return 0, false
 		}
-		return check.Size(i * u.mult), true
+		return Size(i * u.mult), true
 	}
 	return 0, false
 }

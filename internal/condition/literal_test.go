@@ -6,8 +6,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/opsbook/opsbook/internal/check"
 )
 
 func TestClassify(t *testing.T) {
@@ -47,16 +45,16 @@ func TestClassify(t *testing.T) {
 		{"s", litWord, "s"},
 		{"1.s", litWord, "1.s"},
 		{"1+1s", litWord, "1+1s"},
-		{"1GB", litSize, check.Size(1 << 30)},
-		{"1gb", litSize, check.Size(1 << 30)},
-		{"512MB", litSize, check.Size(512 << 20)},
-		{"1.5GB", litSize, check.Size(3 << 29)},
-		{"10KiB", litSize, check.Size(10 << 10)},
-		{"2GiB", litSize, check.Size(2 << 30)},
-		{"100B", litSize, check.Size(100)},
-		{"1kb", litSize, check.Size(1024)},
+		{"1GB", litSize, Size(1 << 30)},
+		{"1gb", litSize, Size(1 << 30)},
+		{"512MB", litSize, Size(512 << 20)},
+		{"1.5GB", litSize, Size(3 << 29)},
+		{"10KiB", litSize, Size(10 << 10)},
+		{"2GiB", litSize, Size(2 << 30)},
+		{"100B", litSize, Size(100)},
+		{"1kb", litSize, Size(1024)},
 		{"8EiB", litWord, "8EiB"}, // overflows int64
-		{"7EiB", litSize, check.Size(7 << 60)},
+		{"7EiB", litSize, Size(7 << 60)},
 		{"1\u212aB", litWord, "1\u212aB"}, // Kelvin sign is not k
 		{"1GBs", litWord, "1GBs"},
 		{"true", litBool, true},
@@ -101,7 +99,7 @@ func TestFormat(t *testing.T) {
 		}
 	}
 	sizes := []struct {
-		n    check.Size
+		n    Size
 		want string
 	}{
 		{0, "0B"},

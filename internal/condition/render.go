@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
-
-	"github.com/opsbook/opsbook/internal/check"
 )
 
 // maxActual bounds Result.Actual, in runes.
@@ -48,7 +46,7 @@ func text(v any) string {
 		return x
 	case time.Duration:
 		return formatDuration(x)
-	case check.Size:
+	case Size:
 		return formatSize(x)
 	case []any, []map[string]any, map[string]any:
 		return render(x)
@@ -127,7 +125,7 @@ func formatDuration(d time.Duration) string {
 
 // formatSize renders n in units of 1024, truncated (never rounded up) to
 // two decimals: 512B, 12.3GB.
-func formatSize(n check.Size) string {
+func formatSize(n Size) string {
 	sign := ""
 	u := uint64(n)
 	if n < 0 {

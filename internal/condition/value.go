@@ -10,8 +10,6 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
-
-	"github.com/opsbook/opsbook/internal/check"
 )
 
 // vkind is the kind of a value, after norm.
@@ -97,7 +95,7 @@ func kindOf(v any) vkind {
 		return vStr
 	case time.Duration:
 		return vDur
-	case check.Size:
+	case Size:
 		return vSize
 	case []any, []map[string]any:
 		return vList

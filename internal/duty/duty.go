@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/opsbook/opsbook/internal/calendar"
+	"github.com/opsbook/opsbook/internal/kind"
 	"github.com/opsbook/opsbook/internal/record"
 	"github.com/opsbook/opsbook/internal/repo"
 )
@@ -54,19 +54,10 @@ func (p Problem) String() string { return p.Path + "：" + p.Message }
 func Shifts(r *record.Record, loc *time.Location) ([]Shift, []Problem) {
 	var out []Shift
 	var problems []Problem
-	items, _ := r.Fields["shifts"].([]any)
-	for i, x := range items {
-		m, _ := x.(map[string]any)
-		s := Shift{Roster: r.ID(), Path: r.Path, Index: i}
-		s.Person, _ = m["person"].(string)
-		s.Role, _ = m["role"].(string)
-		s.Phone, _ = m["phone"].(string)
-		start, _ := m["start"].(string)
-		end, _ := m["end"].(string)
-		var err1, err2 error
-		s.Start, _, err1 = calendar.ParseTime(start, loc)
-		s.End, _, err2 = calendar.ParseTime(end, loc)
-		if err1 != nil || err2 != nil || !s.End.After(s.Start) || s.Person == "" {
+	d, _ := kind.DutyFrom(r, loc) // unreadable times are problems below
+	for i, x := range d.Shifts {
+		s := Shift{Roster: d.ID, Path: d.Path, Index: i, Person: x.Person, Role: x.Role, Phone: x.Phone, Start: x.Start, End: x.End}
+		if s.Start.IsZero() || s.End.IsZero() || !s.End.After(s.Start) || s.Person == "" {
 			problems = append(problems, Problem{r.Path, fmt.Sprintf("第 %d 个班次无法读取（起止时间或值班人有误；运行 opsbook validate 查看）", i+1)})
 			continue
 		}
@@ -79,16 +70,15 @@ func Shifts(r *record.Record, loc *time.Location) ([]Shift, []Problem) {
 func Load(ix *repo.Index, loc *time.Location, maxSize int64) ([]Shift, []Problem) {
 	var out []Shift
 	var problems []Problem
-	for _, e := range ix.OfKind(Kind) {
-		if !record.IsRecordFile(e.Path) {
+	for it := range kind.All(ix, Kind, maxSize) {
+		if !record.IsRecordFile(it.Entry.Path) {
 			continue
 		}
-		r, err := record.ReadFields(ix.Abs(e.Path), e.Path, maxSize)
-		if err != nil {
-			problems = append(problems, Problem{e.Path, err.Error()})
+		if it.Err != nil {
+			problems = append(problems, Problem{it.Entry.Path, it.Err.Error()})
 			continue
 		}
-		s, p := Shifts(r, loc)
+		s, p := Shifts(it.Record, loc)
 		out = append(out, s...)
 		problems = append(problems, p...)
 	}

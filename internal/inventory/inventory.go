@@ -21,9 +21,10 @@ import (
 
 	"github.com/opsbook/opsbook/internal/attachment"
 	"github.com/opsbook/opsbook/internal/gitrepo"
+	"github.com/opsbook/opsbook/internal/kind"
 	"github.com/opsbook/opsbook/internal/record"
 	"github.com/opsbook/opsbook/internal/repo"
-	"github.com/opsbook/opsbook/internal/validate"
+	"github.com/opsbook/opsbook/internal/workspace"
 )
 
 // Version names the JSON shape.
@@ -111,7 +112,7 @@ type Options struct {
 }
 
 // Build gathers the inventory of the repository rp.
-func Build(rp *validate.Repository, o Options) (*Inventory, error) {
+func Build(rp *workspace.Workspace, o Options) (*Inventory, error) {
 	now := o.Now.In(rp.Config.Location)
 	inv := &Inventory{Version: Version, Platform: rp.Config.Platform, GeneratedAt: now, ReviewDays: rp.Config.Documents.ReviewDays}
 	if o.History == nil {
@@ -119,17 +120,13 @@ func Build(rp *validate.Repository, o Options) (*Inventory, error) {
 	}
 	byID := map[string]*Project{}
 	var projects []*Project
-	for _, e := range rp.Index.OfKind("project") {
-		r, err := record.ReadFields(rp.Index.Abs(e.Path), e.Path, rp.Config.MaxFileSize)
-		if err != nil || r.ID() == "" {
-			inv.Warnings = append(inv.Warnings, fmt.Sprintf("跳过无法读取的项目记录 %s（运行 opsbook validate 查看）", e.Path))
+	for it := range kind.All(rp.Index, "project", rp.Config.MaxFileSize) {
+		if it.Err != nil || it.Record.ID() == "" {
+			inv.Warnings = append(inv.Warnings, fmt.Sprintf("跳过无法读取的项目记录 %s（运行 opsbook validate 查看）", it.Entry.Path))
 			continue
 		}
-		p := &Project{ID: r.ID(), Title: r.Title(), Path: e.Path}
-		p.Code, _ = r.Fields["code"].(string)
-		p.Status, _ = r.Fields["status"].(string)
-		p.Owner, _ = r.Fields["owner"].(string)
-		p.Restricted, _ = r.Fields["restricted"].(bool)
+		v, _ := kind.ProjectFrom(it.Record)
+		p := &Project{ID: v.ID, Title: v.Title, Path: it.Entry.Path, Code: v.Code, Status: v.Status, Owner: v.Owner, Restricted: v.Restricted}
 		for _, d := range rp.Rules.Projects[p.ID] {
 			p.Attributes = append(p.Attributes, Column{Name: d.Name, Title: d.Title})
 		}
@@ -139,20 +136,20 @@ func Build(rp *validate.Repository, o Options) (*Inventory, error) {
 	if o.Project != "" && byID[o.Project] == nil {
 		return nil, fmt.Errorf("没有项目 %s；可用项目：%s", o.Project, strings.Join(projectIDs(projects), ", "))
 	}
-	kind := rp.Schemas.Kinds["document"]
-	if kind == nil {
+	docKind := rp.Schemas.Kinds["document"]
+	if docKind == nil {
 		return nil, errors.New("schemas/ 中没有 document.yaml，无法生成文档清单")
 	}
-	for _, e := range rp.Index.OfKind("document") {
-		if e.Depth != 3 || e.Ext != kind.Ext() {
+	for it := range kind.All(rp.Index, "document", rp.Config.MaxFileSize) {
+		e := it.Entry
+		if e.Depth != 3 || e.Ext != docKind.Ext() {
 			continue
 		}
-		r, err := record.ReadFields(rp.Index.Abs(e.Path), e.Path, rp.Config.MaxFileSize)
-		if err != nil {
+		if it.Err != nil {
 			inv.Warnings = append(inv.Warnings, fmt.Sprintf("跳过无法读取的文档记录 %s（运行 opsbook validate 查看）", e.Path))
 			continue
 		}
-		d := document(rp, r, kind.EnumLabels)
+		d := document(rp, it.Record, docKind.EnumLabels)
 		if o.Project != "" && d.Project != o.Project {
 			continue
 		}
@@ -186,18 +183,16 @@ func projectIDs(ps []*Project) []string {
 	return out
 }
 
-func str(m map[string]any, k string) string { s, _ := m[k].(string); return s }
-
 // document reads a document record and inspects its attachments.
-func document(rp *validate.Repository, r *record.Record, labels map[string]map[string]string) *Document {
-	f := r.Fields
-	d := &Document{ID: r.ID(), Title: r.Title(), Path: r.Path, Project: str(f, "project"), Category: str(f, "category"),
-		Version: str(f, "version"), Author: str(f, "author"), Date: str(f, "date"), Reviewed: str(f, "reviewed"),
-		Confidentiality: str(f, "confidentiality"), LegacyFile: str(f, "file"), Files: []File{}}
+func document(rp *workspace.Workspace, r *record.Record, labels map[string]map[string]string) *Document {
+	v, _ := kind.DocumentFrom(r)
+	d := &Document{ID: v.ID, Title: v.Title, Path: v.Path, Project: v.Project, Category: v.Category,
+		Version: v.Version, Author: v.Author, Date: v.Date, Reviewed: v.Reviewed,
+		Confidentiality: v.Confidentiality, LegacyFile: v.LegacyFile, Files: []File{}}
 	d.CategoryLabel = labels["/category"][d.Category]
 	d.ConfidentialityLabel = labels["/confidentiality"][d.Confidentiality]
-	d.Attributes, _ = f["attributes"].(map[string]any)
-	for _, ref := range attachment.Refs(f) {
+	d.Attributes, _ = v.Attributes.(map[string]any)
+	for _, ref := range attachment.Refs(r.Fields) {
 		file := File{Path: repo.AttachmentDir(r.Path) + "/" + ref.Path, Name: ref.Path}
 		info, err := attachment.Inspect(rp.Root, r.Path, ref.Path, rp.Config.Documents.MaxAttachmentSize, true)
 		file.Size, file.SHA256 = info.Size, info.SHA256

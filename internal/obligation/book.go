@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/opsbook/opsbook/internal/calendar"
+	"github.com/opsbook/opsbook/internal/kind"
 	"github.com/opsbook/opsbook/internal/record"
 	"github.com/opsbook/opsbook/internal/repo"
 )
@@ -35,27 +36,26 @@ func (p Problem) String() string { return p.Path + "：" + p.Message }
 func Load(ix *repo.Index, loc *time.Location, maxSize int64) *Book {
 	var obligations []*record.Record
 	var problems []Problem
-	for _, e := range ix.OfKind(Kind) {
-		if !record.IsRecordFile(e.Path) {
+	for it := range kind.All(ix, Kind, maxSize) {
+		if !record.IsRecordFile(it.Entry.Path) {
 			continue
 		}
-		r, err := record.ReadFields(ix.Abs(e.Path), e.Path, maxSize)
-		if err != nil {
-			problems = append(problems, Problem{e.Path, err.Error()})
+		if it.Err != nil {
+			problems = append(problems, Problem{it.Entry.Path, it.Err.Error()})
 			continue
 		}
-		obligations = append(obligations, r)
+		obligations = append(obligations, it.Record)
 	}
 	read := map[string][]*record.Record{}
-	b := NewBook(obligations, func(kind string) []*record.Record {
-		recs, done := read[kind]
+	b := NewBook(obligations, func(name string) []*record.Record {
+		recs, done := read[name]
 		if !done {
-			for _, e := range ix.OfKind(kind) {
-				if r, err := record.ReadFields(ix.Abs(e.Path), e.Path, maxSize); err == nil {
-					recs = append(recs, r)
+			for it := range kind.All(ix, name, maxSize) {
+				if it.Err == nil {
+					recs = append(recs, it.Record)
 				}
 			}
-			read[kind] = recs
+			read[name] = recs
 		}
 		return recs
 	}, loc)

@@ -85,3 +85,20 @@ func EscapeToken(t string) string {
 	}
 	return tokenEscaper.Replace(t)
 }
+
+// Str returns field k when it is a string, else "". It is for code that
+// reads fields by a name it is given (schema-driven pages, generic
+// helpers); code about one kind reads that kind's view in internal/kind.
+func (r *Record) Str(k string) string { s, _ := r.Fields[k].(string); return s }
+
+// List returns field k when it is a list, else nil.
+func (r *Record) List(k string) []any { l, _ := r.Fields[k].([]any); return l }
+
+// Object returns field k when it is a mapping, else nil.
+func (r *Record) Object(k string) map[string]any { m, _ := r.Fields[k].(map[string]any); return m }
+
+// Bool reports whether field k is the boolean true.
+func (r *Record) Bool(k string) bool { b, _ := r.Fields[k].(bool); return b }
+
+// Has reports whether field k is written, whatever its value.
+func (r *Record) Has(k string) bool { _, ok := r.Fields[k]; return ok }

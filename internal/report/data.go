@@ -11,11 +11,12 @@ import (
 	"time"
 
 	"github.com/opsbook/opsbook/internal/calendar"
+	"github.com/opsbook/opsbook/internal/kind"
 	"github.com/opsbook/opsbook/internal/obligation"
 	"github.com/opsbook/opsbook/internal/period"
 	"github.com/opsbook/opsbook/internal/record"
 	"github.com/opsbook/opsbook/internal/repo"
-	"github.com/opsbook/opsbook/internal/validate"
+	"github.com/opsbook/opsbook/internal/workspace"
 )
 
 // kindsUsed are the record kinds a report reads.
@@ -80,7 +81,10 @@ func (d *Data) index() {
 		d.timelines[tl] = xs
 	}
 	add(inspectionDate, "inspection", func(r *record.Record) (time.Time, bool) { return d.time(r, "date") })
-	add(changeWindowStart, "change", func(r *record.Record) (time.Time, bool) { return d.nested(r, "window", "start") })
+	add(changeWindowStart, "change", func(r *record.Record) (time.Time, bool) {
+		c, _ := kind.ChangeFrom(r, d.Loc)
+		return c.Window.Start, !c.Window.Start.IsZero()
+	})
 	add(ticketReported, "ticket", func(r *record.Record) (time.Time, bool) { return d.time(r, "reported_at") })
 	add(anomalyDetected, "anomaly", func(r *record.Record) (time.Time, bool) { return d.time(r, "detected_at") })
 }
@@ -104,7 +108,7 @@ func (d *Data) inPeriod(tl timeline, p period.Period) []*record.Record {
 // yearBefore for the exceptions) — on every core, without position indexes.
 // Unreadable files are an error: a report over a repository that does not
 // validate would state wrong figures.
-func Load(ctx context.Context, rp *validate.Repository, fromYear, toYear int) (*Data, error) {
+func Load(ctx context.Context, rp *workspace.Workspace, fromYear, toYear int) (*Data, error) {
 	var entries []repo.Entry
 	for _, e := range rp.Index.Entries {
 		if !kindsUsed[e.Kind] || e.Depth != 3 {
@@ -203,18 +207,7 @@ func (d *Data) label(kind, pointer, value string) string {
 
 // time parses a record field as a time in the repository's zone.
 func (d *Data) time(r *record.Record, field string) (time.Time, bool) {
-	s, _ := r.Fields[field].(string)
-	if s == "" {
-		return time.Time{}, false
-	}
-	t, _, err := calendar.ParseTime(s, d.Loc)
-	return t, err == nil
-}
-
-// nested parses a time field inside an object field (window.start).
-func (d *Data) nested(r *record.Record, obj, field string) (time.Time, bool) {
-	m, _ := r.Fields[obj].(map[string]any)
-	s, _ := m[field].(string)
+	s := r.Str(field)
 	if s == "" {
 		return time.Time{}, false
 	}
@@ -264,7 +257,7 @@ func (d *Data) title(id string) string {
 	return id
 }
 
-func str(r *record.Record, k string) string { s, _ := r.Fields[k].(string); return s }
+func str(r *record.Record, k string) string { return r.Str(k) }
 
 func num(v any) (float64, bool) {
 	switch x := v.(type) {
@@ -286,4 +279,4 @@ func num(v any) (float64, bool) {
 	return 0, false
 }
 
-func list(r *record.Record, k string) []any { l, _ := r.Fields[k].([]any); return l }
+func list(r *record.Record, k string) []any { return r.List(k) }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/opsbook/opsbook/internal/config"
+	"github.com/opsbook/opsbook/internal/kind"
 	"github.com/opsbook/opsbook/internal/obligation"
 	"github.com/opsbook/opsbook/internal/period"
 	"github.com/opsbook/opsbook/internal/record"
@@ -263,9 +264,9 @@ func changesIn(d *Data, p period.Period) []*record.Record {
 // inWindow reports whether a change's window avoids business hours on
 // workdays (statutory holidays and 调休 working days considered).
 func inWindow(d *Data, r *record.Record) (bool, bool) {
-	start, ok1 := d.nested(r, "window", "start")
-	end, ok2 := d.nested(r, "window", "end")
-	if !ok1 || !ok2 {
+	ch, _ := kind.ChangeFrom(r, d.Loc)
+	start, end := ch.Window.Start, ch.Window.End
+	if !ch.Window.OK() {
 		return false, false
 	}
 	c, err := d.Cal.BusinessHourConflict(start, end, d.Hours)
@@ -282,7 +283,7 @@ func changeFigures(s *figureSet, d *Data, p period.Period) {
 		total++
 		byType[str(r, "type")]++
 		byStatus[str(r, "status")]++
-		if r.Fields["emergency"] == true {
+		if c, _ := kind.ChangeFrom(r, d.Loc); c.Emergency {
 			emergency++
 		}
 		if str(r, "status") == "cancelled" {
@@ -430,7 +431,7 @@ func backupFigures(s *figureSet, d *Data, p period.Period) {
 		} else {
 			failed++
 		}
-		if r.Fields["verified"] == true {
+		if b, _ := kind.BackupFrom(r); b.Verified {
 			verified++
 		}
 	}
@@ -450,11 +451,12 @@ func trainingFigures(s *figureSet, d *Data, p period.Period) {
 			continue
 		}
 		held++
-		if n, ok := num(r.Fields["attendees"]); ok {
-			attendees += int(n)
+		t, _ := kind.TrainingFrom(r)
+		if t.HasAttendees {
+			attendees += int(t.Attendees)
 		}
-		if h, ok := num(r.Fields["duration_hours"]); ok {
-			hours += h
+		if t.HasHours {
+			hours += t.Hours
 		}
 	}
 	s.count("trainings_held", "培训场次", "场", "日期在本期的培训记录数", held)

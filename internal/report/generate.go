@@ -6,18 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
-	"path"
 	"regexp"
 	"time"
 
-	"github.com/opsbook/opsbook/internal/atomicfile"
 	"github.com/opsbook/opsbook/internal/diag"
 	"github.com/opsbook/opsbook/internal/period"
 	"github.com/opsbook/opsbook/internal/record"
-	"github.com/opsbook/opsbook/internal/repo"
 	"github.com/opsbook/opsbook/internal/repofile"
-	"github.com/opsbook/opsbook/internal/validate"
+	"github.com/opsbook/opsbook/internal/store"
+	"github.com/opsbook/opsbook/internal/workspace"
 )
 
 // GenerateOptions are the inputs of Generate besides the period.
@@ -36,7 +33,7 @@ type Result struct {
 }
 
 // InvalidError is a generated report that did not validate; the previous
-// file (or its absence) was restored.
+// file (or its absence) was left as it was.
 type InvalidError struct {
 	Rel        string
 	Violations []diag.Violation
@@ -52,24 +49,24 @@ func (e *InvalidError) Error() string {
 
 // Path is where the report record of p lives.
 func Path(p period.Period) string {
-	return path.Join(repo.ContentDir, "report", fmt.Sprint(p.Year), ID(p)+".md")
+	return store.Path("report", fmt.Sprint(p.Year), ID(p), ".md")
 }
 
 var generatedAtLine = regexp.MustCompile(`(?m)^generated_at: .*$`)
 
 func withoutGeneratedAt(b []byte) []byte { return generatedAtLine.ReplaceAll(b, nil) }
 
-// Generate computes the report of p and writes (or regenerates) its record
-// atomically, then validates it. Regenerating with unchanged records leaves
-// the file byte for byte as it was.
-func Generate(ctx context.Context, rp *validate.Repository, p period.Period, o GenerateOptions) (*Result, error) {
+// Generate computes the report of p, validates it and writes (or
+// regenerates) its record atomically through the record store; a report
+// that does not validate is not written. Regenerating with unchanged
+// records leaves the file byte for byte as it was.
+func Generate(ctx context.Context, rp *workspace.Workspace, p period.Period, o GenerateOptions) (*Result, error) {
 	data, err := Load(ctx, rp, p.Prev().Start.Year(), p.End.Year())
 	if err != nil {
 		return nil, err
 	}
 	rpt := Compute(data, p, Options{Now: o.Now, Platform: rp.Config.Platform, SLA: rp.Config.TicketSLA})
 	res := &Result{Rel: Path(p), Report: rpt}
-	abs := rp.Index.Abs(res.Rel)
 	var old *record.Record
 	oldBytes, err := repofile.ReadFile(rp.Root, res.Rel)
 	switch {
@@ -94,24 +91,12 @@ func Generate(ctx context.Context, rp *validate.Repository, p period.Period, o G
 		res.Content = oldBytes
 		return res, nil
 	}
-	if err := atomicfile.Write(abs, content); err != nil {
-		return nil, err
-	}
-	restore := func() {
-		if old != nil {
-			_ = atomicfile.Write(abs, oldBytes)
-		} else {
-			_ = os.Remove(abs)
+	if err := store.New(rp.Root, rp.Rules).Put(store.File{Path: res.Rel, Content: content}, store.Replace); err != nil {
+		if invalid, ok := errors.AsType[*store.InvalidError](err); ok {
+			diag.Sort(invalid.Violations) // in validate's order
+			return nil, &InvalidError{Rel: res.Rel, Violations: invalid.Violations}
 		}
-	}
-	check, err := rp.Check(ctx, []repo.Entry{repo.NewEntry(res.Rel)}, 1)
-	if err != nil {
-		restore()
 		return nil, err
-	}
-	if len(check.Violations) > 0 {
-		restore()
-		return nil, &InvalidError{Rel: res.Rel, Violations: check.Violations}
 	}
 	res.Content, res.Changed = content, true
 	return res, nil

@@ -119,12 +119,12 @@ func TestGoldenReports(t *testing.T) {
 		}
 	}
 	// Every written report validates with the rest of the repository.
-	v, err := rp.Check(ctx, rp.Index.Entries, 2)
+	v, err := validate.Check(ctx, rp, rp.Index.Entries, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
 	rp2, _ := validate.Open(rp.Root)
-	all, _ := rp2.Check(ctx, rp2.Index.OfKind("report"), 2)
+	all, _ := validate.Check(ctx, rp2, rp2.Index.OfKind("report"), 2)
 	if len(v.Violations)+len(all.Violations) > 0 || len(rp2.Index.OfKind("report")) != len(goldenPeriods) {
 		t.Errorf("reports: %d files, violations %v %v", len(rp2.Index.OfKind("report")), v.Violations, all.Violations)
 	}

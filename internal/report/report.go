@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/opsbook/opsbook/internal/kind"
 	"github.com/opsbook/opsbook/internal/obligation"
 	"github.com/opsbook/opsbook/internal/period"
 )
@@ -296,8 +297,8 @@ func (r *Report) changes() string {
 	var rows []ranked
 	statusRank := map[string]int{"rolled-back": 0, "draft": 2, "approved": 2, "cancelled": 3, "done": 4}
 	for _, c := range changesIn(r.data, r.Period) {
-		start, _ := r.data.nested(c, "window", "start")
-		end, _ := r.data.nested(c, "window", "end")
+		ch, _ := kind.ChangeFrom(c, r.data.Loc)
+		start, end := ch.Window.Start, ch.Window.End
 		win := "—"
 		rank := statusRank[str(c, "status")]
 		if ok, known := inWindow(r.data, c); known && str(c, "status") != "cancelled" {
@@ -431,7 +432,8 @@ func (r *Report) trainingsEvents() string {
 	var rows []ranked
 	for _, t := range r.data.ByKind["training"] {
 		if r.Period.ContainsDate(str(t, "date")) {
-			n, _ := num(t.Fields["attendees"])
+			tr, _ := kind.TrainingFrom(t)
+			n := tr.Attendees
 			rows = append(rows, ranked{0, []string{t.ID(), t.Title(), str(t, "date"), fmt.Sprint(int(n))}})
 		}
 	}
@@ -441,10 +443,8 @@ func (r *Report) trainingsEvents() string {
 	}
 	rows = nil
 	for _, e := range eventsIn(r.data, r.Period) {
-		fr, _ := e.Fields["freeze"].(map[string]any)
-		fs, _ := fr["start"].(string)
-		fe, _ := fr["end"].(string)
-		rows = append(rows, ranked{0, []string{e.ID(), e.Title(), str(e, "start") + " 至 " + str(e, "end"), fs + " 至 " + fe}})
+		ev, _ := kind.EventFrom(e, r.data.Loc)
+		rows = append(rows, ranked{0, []string{ev.ID, ev.Title, ev.Start + " 至 " + ev.End, ev.Freeze.StartText + " 至 " + ev.Freeze.EndText}})
 	}
 	if len(rows) > 0 {
 		b.WriteString("\n### 重大活动保障\n\n")

@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/opsbook/opsbook/internal/kind"
 	"github.com/opsbook/opsbook/internal/period"
 	"github.com/opsbook/opsbook/internal/record"
 )
@@ -37,9 +38,8 @@ func statsIn(d *Data, p period.Period) []*record.Record {
 	}
 	var inside []cand
 	for _, r := range d.ByKind["stats"] {
-		per, _ := r.Fields["period"].(map[string]any)
-		s, _ := per["start"].(string)
-		e, _ := per["end"].(string)
+		st, _ := kind.StatsFrom(r)
+		s, e := st.PeriodStart, st.PeriodEnd
 		if s == "" || e == "" || s < from || e > to || e < s {
 			continue
 		}

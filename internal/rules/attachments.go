@@ -55,7 +55,7 @@ func (c *Context) checkAttachments(r *record.Record) []diag.Violation {
 		}
 	}
 	where := r.KeyAt("/files")
-	if _, ok := r.Fields["files"]; !ok {
+	if !r.Has("files") {
 		where = r.KeyAt("/id")
 	}
 	for _, a := range c.Index.AttachmentsIn(repo.AttachmentDir(r.Path)) {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/opsbook/opsbook/internal/calendar"
 	"github.com/opsbook/opsbook/internal/diag"
+	"github.com/opsbook/opsbook/internal/kind"
 	"github.com/opsbook/opsbook/internal/record"
 )
 
@@ -23,18 +24,18 @@ type Freeze struct {
 // written justification. Cancelled changes are not checked: they never ran.
 func checkChangeWindow(c *Context, r *record.Record) []diag.Violation {
 	var vs []diag.Violation
-	emergency, _ := r.Fields["emergency"].(bool)
-	justification, _ := r.Fields["emergency_justification"].(string)
-	justified := emergency && strings.TrimSpace(justification) != ""
-	if emergency && !justified {
+	ch, _ := kind.ChangeFrom(r, c.Config.Location) // unreadable times are reported by the schema
+	justified := ch.Emergency && strings.TrimSpace(ch.Justification) != ""
+	if ch.Emergency && !justified {
 		p := r.At("/emergency")
 		vs = append(vs, diag.At(r.Path, p.Line, p.Col, "change/emergency-justification", "紧急变更必须填写 emergency_justification，说明为何不能等到非业务时间"))
 	}
-	if status, _ := r.Fields["status"].(string); status == "cancelled" {
+	if ch.Status == "cancelled" {
 		return vs
 	}
-	start, end, ok := window(c, r)
-	if !ok || !end.After(start) {
+	w := ch.Window.In(c.Config.Location)
+	start, end := w.Start, w.End
+	if !w.OK() || !end.After(start) {
 		return vs // unparsable or reversed windows are reported by the schema and time/order
 	}
 	at := r.At("/window/start")
@@ -68,18 +69,6 @@ func dayLabel(c *calendar.Conflict) string {
 }
 
 var weekdays = [...]string{"星期日", "星期一", "星期二", "星期三", "星期四", "星期五", "星期六"}
-
-func window(c *Context, r *record.Record) (start, end time.Time, ok bool) {
-	w, _ := r.Fields["window"].(map[string]any)
-	s, ok1 := w["start"].(string)
-	e, ok2 := w["end"].(string)
-	if !ok1 || !ok2 {
-		return start, end, false
-	}
-	start, _, err1 := calendar.ParseTime(s, c.Config.Location)
-	end, _, err2 := calendar.ParseTime(e, c.Config.Location)
-	return start.In(c.Config.Location), end.In(c.Config.Location), err1 == nil && err2 == nil
-}
 
 // SuggestWindow returns the first 20:00–22:00 window after now that lies
 // outside business hours and every freeze, for templates of new changes.

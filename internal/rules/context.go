@@ -3,7 +3,7 @@ package rules
 import (
 	"github.com/opsbook/opsbook/internal/calendar"
 	"github.com/opsbook/opsbook/internal/config"
-	"github.com/opsbook/opsbook/internal/record"
+	"github.com/opsbook/opsbook/internal/kind"
 	"github.com/opsbook/opsbook/internal/repo"
 	"github.com/opsbook/opsbook/internal/schema"
 )
@@ -13,24 +13,20 @@ import (
 // are skipped here; they are reported when validated themselves.
 func NewContext(set *schema.Set, ix *repo.Index, cal *calendar.Calendar, cfg *config.Config) *Context {
 	c := &Context{Schemas: set, Index: ix, Calendar: cal, Config: cfg, Projects: map[string][]AttrDef{}, ProjectSchemas: map[string]*schema.AttributeSchema{}}
-	for _, e := range ix.OfKind("event") {
-		r, err := record.ReadFile(ix.Abs(e.Path), e.Path, cfg.MaxFileSize)
-		if err != nil {
+	for it := range kind.All(ix, "event", cfg.MaxFileSize) {
+		if it.Err != nil {
 			continue
 		}
-		f, _ := r.Fields["freeze"].(map[string]any)
-		s, _ := f["start"].(string)
-		en, _ := f["end"].(string)
-		start, _, err1 := calendar.ParseTime(s, cfg.Location)
-		end, _, err2 := calendar.ParseTime(en, cfg.Location)
-		if err1 != nil || err2 != nil || !end.After(start) {
+		ev, _ := kind.EventFrom(it.Record, cfg.Location)
+		f := ev.Freeze.In(cfg.Location)
+		if !f.OK() || !f.End.After(f.Start) {
 			continue
 		}
-		c.Freezes = append(c.Freezes, Freeze{EventID: r.ID(), Title: r.Title(), Path: e.Path, Start: start.In(cfg.Location), End: end.In(cfg.Location)})
+		c.Freezes = append(c.Freezes, Freeze{EventID: ev.ID, Title: ev.Title, Path: it.Entry.Path, Start: f.Start, End: f.End})
 	}
-	for _, e := range ix.OfKind("project") {
-		r, err := record.ReadFile(ix.Abs(e.Path), e.Path, cfg.MaxFileSize)
-		if err != nil || r.ID() == "" {
+	for it := range kind.AllWithPositions(ix, "project", cfg.MaxFileSize) {
+		r := it.Record
+		if it.Err != nil || r.ID() == "" {
 			continue
 		}
 		as, err := projectSchema(r)

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/opsbook/opsbook/internal/diag"
+	"github.com/opsbook/opsbook/internal/kind"
 	"github.com/opsbook/opsbook/internal/record"
 	"github.com/opsbook/opsbook/internal/schema"
 )
@@ -27,11 +28,11 @@ type AttrDef struct {
 // (the JSON Schema fragment) or the older document_attributes list; a
 // project with neither allows no attributes.
 func projectSchema(r *record.Record) (*schema.AttributeSchema, error) {
-	if frag, ok := r.Fields["document_schema"].(map[string]any); ok {
-		return schema.CompileAttributes(frag, propertyOrder(r, "/document_schema/properties"), "/document_schema")
+	p, _ := kind.ProjectFrom(r)
+	if p.DocumentSchema != nil {
+		return schema.CompileAttributes(p.DocumentSchema, propertyOrder(r, "/document_schema/properties"), "/document_schema")
 	}
-	list, _ := r.Fields["document_attributes"].([]any)
-	return schema.AttributesFromList(list)
+	return schema.AttributesFromList(p.DocumentAttributes)
 }
 
 // propertyOrder lists the keys of the object at ptr in the order written.
@@ -83,9 +84,7 @@ func attrDefs(a *schema.AttributeSchema) []AttrDef {
 // a project's attribute definitions: both forms at once, a pattern that is
 // not a regular expression, a required attribute that is not defined.
 func checkProjectDocumentSchema(c *Context, r *record.Record) []diag.Violation {
-	_, hasSchema := r.Fields["document_schema"]
-	_, hasList := r.Fields["document_attributes"]
-	if hasSchema && hasList {
+	if p, _ := kind.ProjectFrom(r); p.HasDocumentSchema && p.HasDocumentAttributes {
 		p := r.KeyAt("/document_attributes")
 		return []diag.Violation{diag.At(r.Path, p.Line, p.Col, "project/document-schema", "document_schema 和 document_attributes 只能用一个；请把 document_attributes 中的属性移到 document_schema.properties 下")}
 	}
@@ -111,15 +110,12 @@ func checkProjectDocumentSchema(c *Context, r *record.Record) []diag.Violation {
 // the project allows them), values of the declared type, enum, format and
 // pattern.
 func checkDocumentAttributes(c *Context, r *record.Record) []diag.Violation {
-	project, ok := r.Fields["project"].(string)
-	if !ok {
-		return nil
-	}
+	doc, _ := kind.DocumentFrom(r)
+	project, attrs, present := doc.Project, doc.Attributes, doc.HasAttributes
 	as, known := c.ProjectSchemas[project]
 	if !known || as == nil {
 		return nil // ref/unresolved reports a missing project, the project rule a broken schema
 	}
-	attrs, present := r.Fields["attributes"]
 	var vs []diag.Violation
 	for _, p := range as.Check(attrs, project) {
 		var pos record.Pos

@@ -4,21 +4,21 @@ import (
 	"encoding/json"
 
 	"github.com/opsbook/opsbook/internal/diag"
+	"github.com/opsbook/opsbook/internal/kind"
 	"github.com/opsbook/opsbook/internal/record"
 )
 
 // checkInspectionSummary keeps an inspection's summary counts equal to its
 // items: total = all items, passed = ok, failed = failed, warnings = warning.
 func checkInspectionSummary(c *Context, r *record.Record) []diag.Violation {
-	summary, ok := r.Fields["summary"].(map[string]any)
-	items, ok2 := r.Fields["items"].([]any)
-	if !ok || !ok2 {
+	in, _ := kind.InspectionFrom(r)
+	summary := in.Summary
+	if summary == nil || !in.HasItems {
 		return nil
 	}
-	count := map[string]int64{"total": int64(len(items))}
-	for _, it := range items {
-		m, _ := it.(map[string]any)
-		switch m["status"] {
+	count := map[string]int64{"total": int64(len(in.Items))}
+	for _, it := range in.Items {
+		switch it.Status {
 		case "ok":
 			count["passed"]++
 		case "failed":

@@ -4,20 +4,15 @@ import (
 	"fmt"
 
 	"github.com/opsbook/opsbook/internal/secret"
+	"github.com/opsbook/opsbook/internal/store"
 )
-
-// recordFile is one record a run writes.
-type recordFile struct {
-	rel  string // repository-relative path
-	data []byte
-}
 
 // derivation is the records a run makes on top of one source: on a push
 // that finds another runner's commit first, the run derives them again on
 // top of that commit.
 type derivation struct {
 	inspection   string
-	files        []recordFile
+	files        []store.File
 	newAnomalies []string // opened by this run
 	joined       []string // open anomalies this run's inspection was added to
 	recovered    []string
@@ -29,7 +24,7 @@ func (d *derivation) apply(rep *Report) {
 	rep.Inspection, rep.NewAnomalies, rep.Recovered, rep.transitions = d.inspection, d.newAnomalies, d.recovered, d.transitions
 	rep.Files = rep.Files[:0]
 	for _, f := range d.files {
-		rep.Files = append(rep.Files, f.rel)
+		rep.Files = append(rep.Files, f.Path)
 	}
 }
 
@@ -52,8 +47,8 @@ func derive(src source, rep *Report, o Options, redact *secret.Redactor) (*deriv
 		return nil, fmt.Errorf("读取未关闭的异常：%w", err)
 	}
 	year := rep.Started.Format("2006")
-	insPath := func(id string) string { return fmt.Sprintf("content/inspection/%s/%s.yaml", year, id) }
-	anoPath := func(id string) string { return fmt.Sprintf("content/anomaly/%s/%s.md", year, id) }
+	insPath := func(id string) string { return store.Path("inspection", year, id, ".yaml") }
+	anoPath := func(id string) string { return store.Path("anomaly", year, id, ".md") }
 	d := &derivation{inspection: freeID(src, inspectionID(rb, rep.Started, o.Runner), insPath)}
 	var linked []string
 	for _, r := range rep.Results {
@@ -62,7 +57,7 @@ func derive(src source, rep *Report, o Options, redact *secret.Redactor) (*deriv
 		case !r.Success && isOpen:
 			linked = append(linked, a.ID)
 			if data, ok := linkInspection(a.Path, a.Data, d.inspection); ok {
-				d.files = append(d.files, recordFile{a.Path, data})
+				d.files = append(d.files, store.File{Path: a.Path, Content: data})
 				d.joined = append(d.joined, a.ID)
 			}
 		case !r.Success:
@@ -71,13 +66,13 @@ func derive(src source, rep *Report, o Options, redact *secret.Redactor) (*deriv
 			if err != nil {
 				return nil, err
 			}
-			d.files = append(d.files, recordFile{anoPath(id), []byte(redact.String(string(data)))})
+			d.files = append(d.files, store.File{Path: anoPath(id), Content: []byte(redact.String(string(data)))})
 			d.newAnomalies = append(d.newAnomalies, id)
 			d.transitions = append(d.transitions, transition{"anomaly", id, r})
 			linked = append(linked, id)
 		case isOpen:
 			if data, ok := resolveAnomaly(a.Data, d.inspection, rep.End); ok {
-				d.files = append(d.files, recordFile{a.Path, data})
+				d.files = append(d.files, store.File{Path: a.Path, Content: data})
 				d.recovered = append(d.recovered, a.ID)
 				d.transitions = append(d.transitions, transition{"recovery", a.ID, r})
 			}
@@ -87,7 +82,7 @@ func derive(src source, rep *Report, o Options, redact *secret.Redactor) (*deriv
 	if err != nil {
 		return nil, err
 	}
-	d.files = append([]recordFile{{insPath(d.inspection), []byte(redact.String(string(data)))}}, d.files...)
+	d.files = append([]store.File{{Path: insPath(d.inspection), Content: []byte(redact.String(string(data)))}}, d.files...)
 	return d, nil
 }
 

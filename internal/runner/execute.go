@@ -7,7 +7,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/opsbook/opsbook/internal/condition"
+	"github.com/opsbook/opsbook/internal/probe"
 	"github.com/opsbook/opsbook/internal/runbook"
 	"github.com/opsbook/opsbook/internal/secret"
 )
@@ -25,12 +25,7 @@ type Result struct {
 }
 
 // ConditionResult is one condition's outcome with the actual value.
-type ConditionResult struct {
-	Condition string
-	Success   bool
-	Actual    string
-	Reason    string
-}
+type ConditionResult = probe.ConditionResult
 
 // Message summarises why a failed check failed.
 func (r Result) Message() string {
@@ -124,27 +119,16 @@ func (e *execution) runOne(ctx context.Context, p prepared) Result {
 }
 
 func (e *execution) attempt(ctx context.Context, p prepared) Result {
-	res := Result{Check: p.check, Category: p.category}
-	actx, cancel := context.WithTimeout(ctx, p.check.Timeout)
-	defer cancel()
-	obs := p.checker.Check(actx)
-	res.Security = obs.Security
-	if obs.Err != nil {
-		msg := obs.Err.Error()
-		if errors.Is(obs.Err, context.DeadlineExceeded) || actx.Err() != nil && ctx.Err() == nil {
-			msg = fmt.Sprintf("超过单次时限 %s：%s", p.check.Timeout, msg)
-		}
-		res.Error = e.redact.String(msg)
+	o := p.probe.Attempt(ctx, phrase)
+	return Result{Check: p.check, Category: p.category, Success: o.Success, Error: o.Error, Security: o.Security, Conditions: o.Conditions}
+}
+
+// phrase words a check that could not be made; a timeout names the
+// attempt's own limit.
+func phrase(f probe.Failure) string {
+	msg := f.Err.Error()
+	if errors.Is(f.Err, context.DeadlineExceeded) || f.Expired && f.Interrupted == nil {
+		msg = fmt.Sprintf("超过单次时限 %s：%s", f.Timeout, msg)
 	}
-	res.Success = obs.Err == nil
-	for i, r := range condition.EvalAll(p.conditions, obs.Values) { // one JSON decode of BODY for all
-		c := p.conditions[i]
-		cr := ConditionResult{Condition: c.String(), Success: r.Success, Actual: e.redact.String(r.Actual), Reason: e.redact.String(r.Reason)}
-		if obs.Err != nil && !r.Success && r.Reason != "" {
-			cr.Reason = "" // the check's own error already says why
-		}
-		res.Conditions = append(res.Conditions, cr)
-		res.Success = res.Success && r.Success
-	}
-	return res
+	return msg
 }

@@ -3,6 +3,7 @@ package runner_test
 import (
 	"os"
 
+	_ "github.com/opsbook/opsbook/internal/check/all" // every check type
 	"github.com/opsbook/opsbook/internal/secret"
 )
 

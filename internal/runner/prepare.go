@@ -1,61 +1,35 @@
 package runner
 
 import (
-	"errors"
-	"fmt"
-
 	"github.com/opsbook/opsbook/internal/check"
-	_ "github.com/opsbook/opsbook/internal/check/all" // every check type
-	"github.com/opsbook/opsbook/internal/condition"
+	"github.com/opsbook/opsbook/internal/probe"
 	"github.com/opsbook/opsbook/internal/runbook"
-	"github.com/opsbook/opsbook/internal/secret"
 )
-
-// defaultCategory is the inspection category of a check type when the
-// runbook does not say.
-var defaultCategory = map[string]string{
-	"http": "application", "tcp": "network", "tls": "security", "dns": "network",
-	"ssh": "hardware", "sftp": "backup", "sql": "database", "exec": "application",
-}
 
 // prepared is a check ready to run, or the reason it cannot.
 type prepared struct {
-	check      runbook.Check
-	category   string
-	checker    check.Checker
-	conditions []*condition.Condition
-	err        error // could not be prepared: reported as a failed result
+	check    runbook.Check
+	category string
+	probe    *probe.Probe
+	err      error // could not be prepared: reported as a failed result
 }
 
-// prepare builds checkers with secrets expanded by x. Problems with one
-// check do not stop the others: that check's result carries the reason.
-func prepare(rb *runbook.Runbook, x *secret.Expander) []prepared {
+// prepare builds the probes of rb with secrets expanded by s. Problems with
+// one check do not stop the others: that check's result carries the reason.
+func prepare(rb *runbook.Runbook, s *probe.Secrets) []prepared {
 	out := make([]prepared, len(rb.Checks))
 	for i, c := range rb.Checks {
 		p := prepared{check: c, category: c.Category}
 		if p.category == "" {
-			p.category = defaultCategory[c.Type]
+			if t, ok := check.Lookup(c.Type); ok {
+				p.category = t.Category // the type's default
+			}
 			if p.category == "" {
 				p.category = "application"
 			}
 		}
-		var errs []error
-		for _, s := range c.Conditions {
-			cond, err := condition.Parse(s)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("条件 %q：%w", s, err))
-				continue
-			}
-			p.conditions = append(p.conditions, cond)
-		}
-		params, err := x.ExpandAll(c.Params)
-		errs = append(errs, err)
-		if err == nil {
-			spec := check.Spec{Name: c.Name, Title: c.Title, Type: c.Type, Asset: c.Asset, Timeout: c.Timeout, Params: params.(map[string]any)}
-			p.checker, err = check.New(spec)
-			errs = append(errs, err)
-		}
-		p.err = errors.Join(errs...)
+		spec := check.Spec{Name: c.Name, Title: c.Title, Type: c.Type, Asset: c.Asset, Timeout: c.Timeout, Params: c.Params}
+		p.probe, p.err = probe.Prepare(probe.Spec{Spec: spec, Conditions: c.Conditions}, s)
 		out[i] = p
 	}
 	return out

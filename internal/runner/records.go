@@ -10,6 +10,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/opsbook/opsbook/internal/kind"
 	"github.com/opsbook/opsbook/internal/record"
 	"github.com/opsbook/opsbook/internal/runbook"
 )
@@ -235,14 +236,8 @@ func linkInspection(rel string, src []byte, inspection string) ([]byte, bool) {
 		return nil, false
 	}
 	fm, rest := src[:4+end+1], src[4+end+1:]
-	var have []string
-	if list, ok := rec.Fields["inspections"].([]any); ok {
-		for _, v := range list {
-			if s, ok := v.(string); ok {
-				have = append(have, s)
-			}
-		}
-	}
+	an, _ := kind.AnomalyFrom(rec)
+	have := an.Inspections
 	if slices.Contains(have, inspection) {
 		return nil, false
 	}
@@ -267,7 +262,7 @@ func linkInspection(rel string, src []byte, inspection string) ([]byte, bool) {
 		out.Write(fm[m[1]:])
 	} else { // no list yet: start it with the inspection that opened the anomaly
 		ids := []string{inspection}
-		if first, _ := rec.Fields["inspection"].(string); first != "" && first != inspection {
+		if first := an.Inspection; first != "" && first != inspection {
 			ids = []string{first, inspection}
 		}
 		at := len(fm)

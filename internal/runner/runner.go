@@ -10,10 +10,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/opsbook/opsbook/internal/atomicfile"
 	"github.com/opsbook/opsbook/internal/gitrepo"
+	"github.com/opsbook/opsbook/internal/probe"
 	"github.com/opsbook/opsbook/internal/runbook"
 	"github.com/opsbook/opsbook/internal/secret"
+	"github.com/opsbook/opsbook/internal/store"
 )
 
 // Options configure one run.
@@ -87,8 +88,9 @@ func Run(ctx context.Context, rb *runbook.Runbook, o Options) (*Report, error) {
 	if o.Runner == "" {
 		o.Runner, _ = os.Hostname()
 	}
-	x := secret.NewExpander(o.Secrets)
-	checks := prepare(rb, x)
+	secrets := probe.NewSecrets(o.Secrets)
+	redact := secrets.Redactor()
+	checks := prepare(rb, secrets)
 	host, _ := os.Hostname()
 	rep := &Report{Runbook: rb, Started: o.Now().In(o.Location), runID: fmt.Sprintf("%s-%08x", slug(host), rand.Uint32())}
 	rctx, cancel := context.WithTimeout(ctx, rb.Timeout)
@@ -105,7 +107,7 @@ func Run(ctx context.Context, rb *runbook.Runbook, o Options) (*Report, error) {
 			}
 		}
 	}()
-	exec := &execution{concurrency: rb.Concurrency, backoff: rb.RetryBackoff, redact: x.Redactor,
+	exec := &execution{concurrency: rb.Concurrency, backoff: rb.RetryBackoff, redact: redact,
 		onDone: func(r Result) { progress <- r }}
 	rep.Results = exec.run(rctx, checks)
 	close(progress)
@@ -119,37 +121,41 @@ func Run(ctx context.Context, rb *runbook.Runbook, o Options) (*Report, error) {
 	}
 	var err error
 	if o.Commit || o.Push {
-		err = commitRecords(ctx, rep, o, x.Redactor)
+		err = commitRecords(ctx, rep, o, redact)
 	} else {
-		err = writeRecords(rep, o, x.Redactor)
+		err = writeRecords(rep, o, redact)
 	}
 	// Alerts follow the records that were actually made: a run whose
 	// detection joined another runner's anomaly on push raises no second
 	// "new anomaly" alert.
 	if o.Alerter != nil && rep.Inspection != "" {
-		rep.AlertErrors = notify(ctx, rep, o, x.Redactor)
+		rep.AlertErrors = notify(ctx, rep, o, redact)
 	}
 	return rep, err
 }
 
 // writeRecords derives the records from the work tree and writes them
-// atomically (no git).
+// atomically through the record store (no git). The runner loads no
+// schemas: its store places records by the layout, and validate checks
+// them like any other.
 func writeRecords(rep *Report, o Options, redact *secret.Redactor) error {
 	d, err := derive(workTree{o.Root}, rep, o, redact)
 	if err != nil {
 		return err
 	}
 	d.apply(rep)
+	st := store.New(o.Root, nil)
 	for _, f := range d.files {
-		if err := atomicfile.Write(filepath.Join(o.Root, filepath.FromSlash(f.rel)), f.data); err != nil {
-			return fmt.Errorf("写入 %s：%w", f.rel, err)
+		if err := st.Put(f, store.Replace); err != nil {
+			return fmt.Errorf("写入 %s：%w", f.Path, err)
 		}
 	}
 	return nil
 }
 
-// commitRecords derives the records from the branch tip and commits them;
-// gitrepo writes them into the work tree. When the push finds that another
+// commitRecords derives the records from the branch tip and commits them:
+// the record store checks their placement and hands them to git, which
+// writes them into the work tree. When the push finds that another
 // runner pushed first, the records are derived again on top of its commit,
 // so that both runs' links to a shared anomaly survive (see derive).
 func commitRecords(ctx context.Context, rep *Report, o Options, redact *secret.Redactor) error {
@@ -168,9 +174,13 @@ func commitRecords(ctx context.Context, rep *Report, o Options, redact *secret.R
 			return nil, "", err
 		}
 		made = append(made, d)
+		st := store.New(o.Root, nil)
 		var changes []gitrepo.Change
 		for _, f := range d.files {
-			changes = append(changes, gitrepo.Change{Path: f.rel, Content: f.data})
+			if err := st.Ready(f); err != nil {
+				return nil, "", err
+			}
+			changes = append(changes, gitrepo.Change(f))
 		}
 		return changes, redact.String(commitMessage(rep, d)), nil
 	}, gitrepo.CommitOptions{AuthorName: name, AuthorEmail: email, When: rep.End, Push: o.Push, SSH: o.GitSSH})

@@ -89,7 +89,7 @@ func load(t testing.TB, root string) *runbook.Runbook {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rb, vs, err := rp.LoadRunbook("probe")
+	rb, vs, err := runner.LoadRunbook(rp, "probe")
 	if err != nil || len(vs) > 0 {
 		t.Fatalf("runbook: %v %v", err, vs)
 	}

@@ -6,8 +6,10 @@ import (
 	"path"
 	"strings"
 
+	"github.com/opsbook/opsbook/internal/kind"
 	"github.com/opsbook/opsbook/internal/record"
 	"github.com/opsbook/opsbook/internal/repofile"
+	"github.com/opsbook/opsbook/internal/store"
 )
 
 // source is where a run reads the records it builds on: the files of the
@@ -77,6 +79,9 @@ func openAnomalies(src source, runbookID string, maxSize int64) (map[string]open
 				continue
 			}
 			rel := path.Join(dir, y, f)
+			if store.CheckLayout(rel) != nil {
+				continue // misplaced (a year directory that is no year): validate reports it, the store writes no such path
+			}
 			data, err := src.ReadFile(rel)
 			if err != nil || (maxSize > 0 && int64(len(data)) > maxSize) {
 				continue // opsbook validate reports it; the runner carries on
@@ -85,11 +90,9 @@ func openAnomalies(src source, runbookID string, maxSize int64) (map[string]open
 			if err != nil {
 				continue
 			}
-			rb, _ := r.Fields["runbook"].(string)
-			chk, _ := r.Fields["check"].(string)
-			status, _ := r.Fields["status"].(string)
-			if rb == runbookID && chk != "" && status == "open" {
-				out[chk] = openAnomaly{ID: r.ID(), Path: rel, Data: data}
+			an, _ := kind.AnomalyFrom(r)
+			if an.Runbook == runbookID && an.Check != "" && an.Status == "open" {
+				out[an.Check] = openAnomaly{ID: an.ID, Path: rel, Data: data}
 			}
 		}
 	}

@@ -20,7 +20,7 @@ import (
 	"github.com/opsbook/opsbook/internal/access"
 	"github.com/opsbook/opsbook/internal/gitrepo"
 	"github.com/opsbook/opsbook/internal/search"
-	"github.com/opsbook/opsbook/internal/validate"
+	"github.com/opsbook/opsbook/internal/workspace"
 	"github.com/opsbook/opsbook/themes"
 )
 
@@ -96,7 +96,7 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	if o.Language == "" {
 		o.Language = "zh-cn"
 	}
-	rp, err := validate.Open(o.Root)
+	rp, err := workspace.Open(o.Root)
 	if err != nil {
 		return nil, err
 	}

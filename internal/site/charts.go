@@ -7,6 +7,7 @@ import (
 
 	"github.com/opsbook/opsbook/internal/calendar"
 	"github.com/opsbook/opsbook/internal/chart"
+	"github.com/opsbook/opsbook/internal/kind"
 	"github.com/opsbook/opsbook/internal/search"
 )
 
@@ -28,8 +29,8 @@ func (s *stage) passRateChart() string {
 	days := map[string]*agg{}
 	for _, ins := range s.byKind["inspection"] {
 		d := dateOnly(ins.str("date"))
-		items, _ := ins.Fields["items"].([]any)
-		if d == "" || len(items) == 0 {
+		in, _ := kind.InspectionFrom(ins.Record)
+		if d == "" || len(in.Items) == 0 {
 			continue
 		}
 		a := days[d]
@@ -37,13 +38,12 @@ func (s *stage) passRateChart() string {
 			a = &agg{}
 			days[d] = a
 		}
-		for _, x := range items {
-			m, _ := x.(map[string]any)
-			if m["status"] == "skipped" {
+		for _, x := range in.Items {
+			if x.Status == "skipped" {
 				continue
 			}
 			a.total++
-			if m["status"] == "ok" {
+			if x.Status == "ok" {
 				a.passed++
 			}
 		}

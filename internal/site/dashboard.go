@@ -1,11 +1,10 @@
 package site
 
 import (
-	"fmt"
 	"sort"
 	"time"
 
-	"github.com/opsbook/opsbook/internal/calendar"
+	"github.com/opsbook/opsbook/internal/kind"
 )
 
 // dashboard is the home page's data.
@@ -48,17 +47,14 @@ func (s *stage) dashboard() dashboard {
 			it := s.itemOf(ins)
 			d.Inspection = &it
 		}
-		items, _ := ins.Fields["items"].([]any)
-		for _, x := range items {
-			m, _ := x.(map[string]any)
-			asset, _ := m["asset"].(string)
+		in, _ := kind.InspectionFrom(ins.Record)
+		for _, x := range in.Items {
+			asset, st, msg := x.Asset, x.Status, x.Message
 			a, ok := s.byID[asset]
 			if !ok || seen[asset] {
 				continue
 			}
 			seen[asset] = true
-			st, _ := m["status"].(string)
-			msg, _ := m["message"].(string)
 			d.Systems = append(d.Systems, systemState{ID: asset, Title: a.Title(), URL: a.url(), Status: st,
 				StatusLabel: map[string]string{"ok": "正常", "warning": "告警", "failed": "失败", "skipped": "跳过"}[st], Note: msg, Date: short(ins.str("date"))})
 		}
@@ -151,10 +147,8 @@ func (s *stage) followedUp(t *rec) bool {
 }
 
 func window(c *rec, loc *time.Location) (time.Time, time.Time, bool) {
-	w, _ := c.Fields["window"].(map[string]any)
-	st, _, err1 := calendar.ParseTime(fmt.Sprint(w["start"]), loc)
-	en, _, err2 := calendar.ParseTime(fmt.Sprint(w["end"]), loc)
-	return st, en, err1 == nil && err2 == nil
+	ch, _ := kind.ChangeFrom(c.Record, loc)
+	return ch.Window.Start, ch.Window.End, ch.Window.OK()
 }
 
 // calendarMonth is one month of the change calendar.

@@ -24,7 +24,7 @@ type rec struct {
 }
 
 func (r *rec) url() string         { return pageURL(r.kind.Name, r.id) }
-func (r *rec) str(k string) string { s, _ := r.Fields[k].(string); return s }
+func (r *rec) str(k string) string { return r.Str(k) }
 
 func pageURL(kind, id string) string { return kind + "/" + id + "/" }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/opsbook/opsbook/internal/approval"
 	"github.com/opsbook/opsbook/internal/duty"
+	"github.com/opsbook/opsbook/internal/kind"
 	"github.com/opsbook/opsbook/internal/obligation"
 	"github.com/opsbook/opsbook/internal/period"
 	"github.com/opsbook/opsbook/internal/record"
@@ -46,9 +47,8 @@ func (s *stage) reportPeriod(r *rec) (period.Period, bool) {
 	if err != nil {
 		return period.Period{}, false
 	}
-	per, _ := r.Fields["period"].(map[string]any)
-	start, _ := per["start"].(string)
-	day, err := time.ParseInLocation(time.DateOnly, start, s.rp.Config.Location)
+	st, _ := kind.StatsFrom(r.Record)
+	day, err := time.ParseInLocation(time.DateOnly, st.PeriodStart, s.rp.Config.Location)
 	if err != nil {
 		return period.Period{}, false
 	}
@@ -84,8 +84,8 @@ func (s *stage) latestReports() []item {
 			if r.str("period_type") != string(t) {
 				continue
 			}
-			per, _ := r.Fields["period"].(map[string]any)
-			end, _ := per["end"].(string)
+			st, _ := kind.StatsFrom(r.Record)
+			end := st.PeriodEnd
 			if best == nil || end > bestEnd {
 				best, bestEnd = r, end
 			}

@@ -8,6 +8,7 @@ import (
 	"sort"
 
 	"github.com/opsbook/opsbook/internal/access"
+	"github.com/opsbook/opsbook/internal/kind"
 	"github.com/opsbook/opsbook/internal/search"
 )
 
@@ -52,7 +53,7 @@ func (s *stage) markRestricted() {
 	for _, r := range s.recs {
 		switch r.kind.Name {
 		case "project":
-			if b, _ := r.Fields["restricted"].(bool); b {
+			if p, _ := kind.ProjectFrom(r.Record); p.Restricted {
 				r.restricted, r.proj = true, r.id
 			}
 		case "document":
@@ -60,7 +61,8 @@ func (s *stage) markRestricted() {
 			pr := s.byID[p]
 			projRestricted := false
 			if pr != nil && pr.kind.Name == "project" {
-				projRestricted, _ = pr.Fields["restricted"].(bool)
+				p, _ := kind.ProjectFrom(pr.Record)
+				projRestricted = p.Restricted
 			}
 			if r.str("confidentiality") == "confidential" || projRestricted {
 				r.restricted = true

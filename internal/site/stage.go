@@ -18,17 +18,18 @@ import (
 	"github.com/opsbook/opsbook/internal/export"
 	"github.com/opsbook/opsbook/internal/gitrepo"
 	"github.com/opsbook/opsbook/internal/inventory"
+	"github.com/opsbook/opsbook/internal/kind"
 	"github.com/opsbook/opsbook/internal/obligation"
 	"github.com/opsbook/opsbook/internal/record"
 	"github.com/opsbook/opsbook/internal/report"
 	"github.com/opsbook/opsbook/internal/rules"
 	"github.com/opsbook/opsbook/internal/search"
-	"github.com/opsbook/opsbook/internal/validate"
+	"github.com/opsbook/opsbook/internal/workspace"
 )
 
 // stage is the site being assembled from one repository.
 type stage struct {
-	rp *validate.Repository
+	rp *workspace.Workspace
 	fs afero.Fs // the Hugo project, in memory
 	// parts are the parts of pages rendered in Go, which Hugo's output
 	// gets as it is written (splice.go); it is Hugo's destination.
@@ -297,10 +298,8 @@ func listColumns(kind string) []string {
 func listNote(r *rec) string {
 	switch r.kind.Name {
 	case "change":
-		w, _ := r.Fields["window"].(map[string]any)
-		s, _ := w["start"].(string)
-		e, _ := w["end"].(string)
-		return s + " – " + e
+		c, _ := kind.ChangeFrom(r.Record, time.UTC) // only the window as written
+		return c.Window.StartText + " – " + c.Window.EndText
 	case "ticket":
 		return r.str("department") + " · " + r.str("category")
 	case "asset":
@@ -361,17 +360,14 @@ func (s *stage) backlinks(r *rec) []backlinkView {
 
 // itemStatusFor summarises an inspection's items about one asset.
 func itemStatusFor(ins *rec, asset string) string {
-	items, _ := ins.Fields["items"].([]any)
+	in, _ := kind.InspectionFrom(ins.Record)
 	var parts []string
-	for _, it := range items {
-		m, _ := it.(map[string]any)
-		if m["asset"] != asset {
+	for _, it := range in.Items {
+		if it.Asset != asset {
 			continue
 		}
-		st, _ := m["status"].(string)
-		name, _ := m["name"].(string)
-		mark := map[string]string{"ok": "✓", "warning": "⚠", "failed": "✗", "skipped": "–"}[st]
-		parts = append(parts, mark+" "+name)
+		mark := map[string]string{"ok": "✓", "warning": "⚠", "failed": "✗", "skipped": "–"}[it.Status]
+		parts = append(parts, mark+" "+it.Name)
 	}
 	return strings.Join(parts, "；")
 }

@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path"
+
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -16,12 +16,14 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/opsbook/opsbook/internal/atomicfile"
 	"github.com/opsbook/opsbook/internal/diag"
+	"github.com/opsbook/opsbook/internal/kind"
 	"github.com/opsbook/opsbook/internal/period"
 	"github.com/opsbook/opsbook/internal/record"
 	"github.com/opsbook/opsbook/internal/repo"
+	"github.com/opsbook/opsbook/internal/store"
 	"github.com/opsbook/opsbook/internal/validate"
+	"github.com/opsbook/opsbook/internal/workspace"
 )
 
 // Kind is the record kind imports write.
@@ -83,21 +85,19 @@ func (e *ExistsError) Error() string {
 
 // Departments reads the department records of a repository. Records that
 // can't be read are left out with a warning; opsbook validate reports them.
-func Departments(rp *validate.Repository) ([]Department, []string) {
+func Departments(rp *workspace.Workspace) ([]Department, []string) {
 	var deps []Department
 	var warnings []string
-	for _, e := range rp.Index.OfKind("department") {
-		r, err := record.ReadFile(rp.Index.Abs(e.Path), e.Path, rp.Config.MaxFileSize)
-		if err != nil {
-			warnings = append(warnings, fmt.Sprintf("部门记录 %s 无法读取，导入时不能匹配该部门：%v", e.Path, err))
+	for it := range kind.All(rp.Index, "department", rp.Config.MaxFileSize) {
+		if it.Err != nil {
+			warnings = append(warnings, fmt.Sprintf("部门记录 %s 无法读取，导入时不能匹配该部门：%v", it.Entry.Path, it.Err))
 			continue
 		}
-		id := r.ID()
-		if id == "" {
-			id = e.Stem
+		d, _ := kind.DepartmentFrom(it.Record)
+		if d.ID == "" {
+			d.ID = it.Entry.Stem
 		}
-		short, _ := r.Fields["short_name"].(string)
-		deps = append(deps, Department{ID: id, Title: r.Title(), ShortName: short})
+		deps = append(deps, Department{ID: d.ID, Title: d.Title, ShortName: d.ShortName})
 	}
 	return deps, warnings
 }
@@ -108,7 +108,7 @@ var statsID = regexp.MustCompile(`^STA-([0-9]{4})-[0-9A-Za-z][0-9A-Za-z-]*$`)
 // with the repository's rules and writes it atomically to
 // content/stats/<year>/<id>.yaml, then validates the written file. On any
 // error nothing is written.
-func Import(ctx context.Context, rp *validate.Repository, req Request) (*Result, error) {
+func Import(ctx context.Context, rp *workspace.Workspace, req Request) (*Result, error) {
 	id := req.ID
 	if id == "" {
 		id = RecordID(req.Period)
@@ -117,8 +117,9 @@ func Import(ctx context.Context, rp *validate.Repository, req Request) (*Result,
 	if m == nil {
 		return nil, fmt.Errorf("编号 %q 不符合统计记录格式 STA-年份-后缀（例如 %s）", id, RecordID(req.Period))
 	}
-	rel := path.Join(repo.ContentDir, Kind, m[1], id+".yaml")
-	abs := rp.Index.Abs(rel)
+	rel := store.Path(Kind, m[1], id, ".yaml")
+	st := store.New(rp.Root, rp.Rules)
+	abs := st.Abs(rel)
 	for _, e := range rp.Index.Lookup(id) {
 		if e.Path != rel {
 			return nil, fmt.Errorf("编号 %s 已被 %s 使用，未写入；请用 --id 指定另一个编号", id, e.Path)
@@ -158,18 +159,19 @@ func Import(ctx context.Context, rp *validate.Repository, req Request) (*Result,
 	if err != nil {
 		return nil, err
 	}
-	if vs := check(rp, rel, content); len(vs) > 0 {
-		return nil, &InvalidError{File: name, Path: rel, Violations: vs}
-	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	write := atomicfile.Create // never overwrite …
+	mode := store.Create // never overwrite …
 	if req.Force {
-		write = atomicfile.Write // … unless asked to
+		mode = store.Replace // … unless asked to
 	}
-	if err := write(abs, content); err != nil {
-		if errors.Is(err, fs.ErrExist) {
+	if err := st.Put(store.File{Path: rel, Content: content}, mode); err != nil {
+		var invalid *store.InvalidError
+		switch {
+		case errors.As(err, &invalid):
+			return nil, &InvalidError{File: name, Path: rel, Violations: invalid.Violations}
+		case errors.Is(err, fs.ErrExist):
 			return nil, &ExistsError{Path: rel}
 		}
 		return nil, err
@@ -180,11 +182,11 @@ func Import(ctx context.Context, rp *validate.Repository, req Request) (*Result,
 		res.Names[d.ID] = cmp.Or(d.ShortName, d.Title, d.ID)
 	}
 	// Check the written file against the repository as it now is.
-	after, err := validate.Open(rp.Root)
+	after, err := workspace.Open(rp.Root)
 	if err != nil {
 		return res, err
 	}
-	v, err := after.Check(ctx, []repo.Entry{repo.NewEntry(rel)}, 1)
+	v, err := validate.Check(ctx, after, []repo.Entry{repo.NewEntry(rel)}, 1)
 	if err != nil {
 		return res, err
 	}
@@ -192,29 +194,11 @@ func Import(ctx context.Context, rp *validate.Repository, req Request) (*Result,
 	return res, nil
 }
 
-func platformName(rp *validate.Repository) string {
+func platformName(rp *workspace.Workspace) string {
 	if rp.Config != nil && rp.Config.Platform != "" {
 		return rp.Config.Platform
 	}
 	return "平台"
-}
-
-// check validates content as if it were the file rel, before it is written.
-func check(rp *validate.Repository, rel string, content []byte) []diag.Violation {
-	e := repo.NewEntry(rel)
-	k, vs := rp.Rules.CheckPath(e)
-	if k == nil {
-		return vs
-	}
-	r, err := record.Parse(rel, content)
-	if err != nil {
-		var le *record.Error
-		if errors.As(err, &le) {
-			return []diag.Violation{diag.At(rel, le.Line, le.Col, le.Rule, "%s", le.Message)}
-		}
-		return []diag.Violation{diag.At(rel, 1, 1, "file/read", "%v", err)}
-	}
-	return append(vs, rp.Rules.CheckRecord(r, e, k)...)
 }
 
 // recordFields is the stats record an import writes.
@@ -228,19 +212,12 @@ type recordFields struct {
 
 // keep takes the tags and notes of the record being replaced: people write those.
 func (r *recordFields) keep(old *record.Record) {
-	if tags, ok := old.Fields["tags"].([]any); ok {
-		var keep []string
-		for _, t := range tags {
-			if s, ok := t.(string); ok {
-				keep = append(keep, s)
-			}
-		}
-		if len(keep) == len(tags) {
-			r.Tags = keep
-		}
+	st, _ := kind.StatsFrom(old)
+	if st.HasTags {
+		r.Tags = st.Tags
 	}
-	if s, ok := old.Fields["notes"].(string); ok {
-		r.Notes = s
+	if st.HasNotes {
+		r.Notes = st.Notes
 	}
 }
 

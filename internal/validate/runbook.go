@@ -2,39 +2,39 @@ package validate
 
 import (
 	"errors"
-	"fmt"
 	"path"
 	"strings"
+	"sync"
 
 	"github.com/opsbook/opsbook/internal/diag"
 	"github.com/opsbook/opsbook/internal/record"
 	"github.com/opsbook/opsbook/internal/repo"
 	"github.com/opsbook/opsbook/internal/runbook"
-	"github.com/opsbook/opsbook/internal/runner"
+	"github.com/opsbook/opsbook/internal/workspace"
 )
 
-// LoadRunbook loads, validates and parses runbooks/<id>.yaml (or a path).
-// The violations say why a runbook cannot be used.
-func (rp *Repository) LoadRunbook(idOrPath string) (*runbook.Runbook, []diag.Violation, error) {
-	rel := idOrPath
-	if !strings.Contains(idOrPath, "/") && !strings.HasSuffix(idOrPath, ".yaml") {
-		p, ok := rp.Index.Runbook(idOrPath)
-		if !ok {
-			return nil, nil, fmt.Errorf("没有运行手册 %s（应有 runbooks/%s.yaml）", idOrPath, idOrPath)
-		}
-		rel = p
-	}
-	r, vs := rp.checkRunbook(rel)
-	if r == nil || len(vs) > 0 {
-		return nil, vs, nil
-	}
-	rb, _ := runbook.Parse(r)
-	return rb, nil, nil
+// RunbookLint finds what is wrong in a parsed runbook beyond its schema:
+// unknown check types or parameters, schedules, conditions.
+type RunbookLint func(*runbook.Runbook) []runbook.Error
+
+var (
+	lintMu sync.RWMutex
+	lints  []RunbookLint
+)
+
+// RegisterRunbookLint adds a lint CheckRunbook runs on every schema-valid
+// runbook. The runner registers its lint when it is linked in (its init),
+// so validate itself never imports the runner or any check kind.
+func RegisterRunbookLint(l RunbookLint) {
+	lintMu.Lock()
+	defer lintMu.Unlock()
+	lints = append(lints, l)
 }
 
-// checkRunbook validates one runbook file: schema, id, references, the
-// model's own rules and the runner's lint (types, parameters, conditions).
-func (rp *Repository) checkRunbook(rel string) (*record.Record, []diag.Violation) {
+// CheckRunbook checks one runbook file: schema, id, references, the model's
+// own rules and the registered lints. The record is nil when the file could
+// not be read as a document.
+func CheckRunbook(rp *workspace.Workspace, rel string) (*record.Record, []diag.Violation) {
 	k := rp.Schemas.Runbook
 	if k == nil {
 		return nil, []diag.Violation{diag.At(rel, 1, 1, "runbook/schema", "schemas/ 中没有 runbook.yaml，无法校验运行手册")}
@@ -57,7 +57,11 @@ func (rp *Repository) checkRunbook(rel string) (*record.Record, []diag.Violation
 		return r, vs // the model assumes a schema-valid document
 	}
 	rb, errs := runbook.Parse(r)
-	errs = append(errs, runner.Lint(rb)...)
+	lintMu.RLock()
+	for _, l := range lints {
+		errs = append(errs, l(rb)...)
+	}
+	lintMu.RUnlock()
 	for _, e := range errs {
 		p := r.At(e.Pointer)
 		vs = append(vs, diag.At(rel, p.Line, p.Col, "runbook/check", "%s", e.Message))

@@ -1,6 +1,8 @@
-// Package validate runs the whole check of an ops repository, or of some of
-// its files against the whole: load the schemas, config and file index, then
+// Package validate checks the files of an ops repository, all of them or some
+// against the whole: open the workspace (schemas, config, file index), then
 // load and check each target file on every core, and collect the violations.
+// It only checks files: it runs nothing, and knows no check kind; the
+// runner's lint of runbooks comes in through RegisterRunbookLint.
 package validate
 
 import (
@@ -15,14 +17,11 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/opsbook/opsbook/internal/calendar"
-	"github.com/opsbook/opsbook/internal/config"
 	"github.com/opsbook/opsbook/internal/diag"
 	"github.com/opsbook/opsbook/internal/record"
 	"github.com/opsbook/opsbook/internal/repo"
 	"github.com/opsbook/opsbook/internal/repofile"
-	"github.com/opsbook/opsbook/internal/rules"
-	"github.com/opsbook/opsbook/internal/schema"
+	"github.com/opsbook/opsbook/internal/workspace"
 )
 
 // Options select what to validate.
@@ -41,44 +40,27 @@ type Result struct {
 	Summary    diag.Summary
 }
 
-// Repository is a loaded repository: everything but the records themselves.
-type Repository struct {
-	Root    string
-	Schemas *schema.Set
-	Config  *config.Config
-	Index   *repo.Index
-	Rules   *rules.Context
-}
+// Repository is the opened repository validate checks against.
+//
+// Deprecated: use workspace.Workspace; kept so callers can move one by one.
+type Repository = workspace.Workspace
 
-// Open loads schemas, config, the file index and the rule context.
-func Open(root string) (*Repository, error) {
-	set, err := schema.Load(filepath.Join(root, repo.SchemaDir))
-	if err != nil {
-		return nil, err
-	}
-	cfg, err := config.Load(root, set)
-	if err != nil {
-		return nil, err
-	}
-	ix, err := repo.Scan(root)
-	if err != nil {
-		return nil, err
-	}
-	return &Repository{Root: root, Schemas: set, Config: cfg, Index: ix,
-		Rules: rules.NewContext(set, ix, calendar.Default(), cfg)}, nil
-}
+// Open opens the repository at root.
+//
+// Deprecated: use workspace.Open; kept so callers can move one by one.
+func Open(root string) (*workspace.Workspace, error) { return workspace.Open(root) }
 
 // Run validates the repository at opts.Root.
 func Run(ctx context.Context, opts Options) (*Result, error) {
-	rp, err := Open(opts.Root)
+	rp, err := workspace.Open(opts.Root)
 	if err != nil {
 		return nil, err
 	}
-	targets, atts, err := rp.targets(opts)
+	targets, atts, err := targets(rp, opts)
 	if err != nil {
 		return nil, err
 	}
-	res, err := rp.check(ctx, targets, opts.Workers, opts.Progress)
+	res, err := check(ctx, rp, targets, opts.Workers, opts.Progress)
 	if err != nil {
 		return nil, err
 	}
@@ -93,7 +75,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 // targets expands opts.Paths into index entries and the attachments whose
 // directories need their owner checked; everything when empty. A path inside
 // an attachment directory selects the record owning it.
-func (rp *Repository) targets(opts Options) ([]repo.Entry, []repo.Attachment, error) {
+func targets(rp *workspace.Workspace, opts Options) ([]repo.Entry, []repo.Attachment, error) {
 	var runbooks []repo.Entry
 	for _, p := range rp.Index.Runbooks() {
 		runbooks = append(runbooks, repo.Entry{Path: p, Stem: strings.TrimSuffix(filepath.Base(p), filepath.Ext(p))})
@@ -163,12 +145,12 @@ func within(root, p string) bool {
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
-// Check loads and checks entries on workers goroutines.
-func (rp *Repository) Check(ctx context.Context, entries []repo.Entry, workers int) (*Result, error) {
-	return rp.check(ctx, entries, workers, nil)
+// Check loads and checks entries of the workspace on workers goroutines.
+func Check(ctx context.Context, rp *workspace.Workspace, entries []repo.Entry, workers int) (*Result, error) {
+	return check(ctx, rp, entries, workers, nil)
 }
 
-func (rp *Repository) check(ctx context.Context, entries []repo.Entry, workers int, progress func(done, total int)) (*Result, error) {
+func check(ctx context.Context, rp *workspace.Workspace, entries []repo.Entry, workers int, progress func(done, total int)) (*Result, error) {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
@@ -184,7 +166,7 @@ func (rp *Repository) check(ctx context.Context, entries []repo.Entry, workers i
 		go func() {
 			defer wg.Done()
 			for e := range jobs {
-				vs, ok := rp.CheckEntry(e)
+				vs, ok := CheckEntry(rp, e)
 				results[w].vs = append(results[w].vs, vs...)
 				if ok {
 					results[w].records++
@@ -219,12 +201,12 @@ func (rp *Repository) check(ctx context.Context, entries []repo.Entry, workers i
 }
 
 // CheckEntry loads and checks one file; ok reports whether it loaded as a record.
-func (rp *Repository) CheckEntry(e repo.Entry) (vs []diag.Violation, ok bool) {
+func CheckEntry(rp *workspace.Workspace, e repo.Entry) (vs []diag.Violation, ok bool) {
 	if e.Mode.Type() != 0 {
 		return []diag.Violation{diag.At(e.Path, 1, 1, "record/not-regular-file", "这是%s，不是普通文件；opsbook 不跟随符号链接（即使指向仓库内），也不读取管道、套接字或设备：请换成真实的文件或目录", repofile.What(e.Mode))}, false
 	}
 	if isRunbookPath(e.Path) {
-		r, vs := rp.checkRunbook(e.Path)
+		r, vs := CheckRunbook(rp, e.Path)
 		return vs, r != nil
 	}
 	kind, vs := rp.Rules.CheckPath(e)

@@ -2,7 +2,9 @@
 // against its own real target (restic's backend test suite in spirit): a
 // reachable target is observed without error and with only documented,
 // well-typed values; an unreachable one fails with an error, promptly; a
-// cancelled context stops the check; unknown parameters are rejected.
+// cancelled context stops the check; unknown parameters are rejected; the
+// type describes itself (a category, and for change step types default
+// conditions and how a step is shown).
 package checktest
 
 import (
@@ -13,6 +15,7 @@ import (
 	"time"
 
 	"github.com/opsbook/opsbook/internal/check"
+	"github.com/opsbook/opsbook/internal/condition"
 )
 
 // Targets are the specs a check type's test provides to the suite.
@@ -31,6 +34,7 @@ func Run(t *testing.T, typ string, targets Targets) {
 	if !ok {
 		t.Fatalf("check type %q is not registered", typ)
 	}
+	t.Run("description", func(t *testing.T) { describes(t, ct) })
 	t.Run("up", func(t *testing.T) {
 		obs := observe(t, targets.Up, 10*time.Second)
 		if obs.Err != nil {
@@ -97,6 +101,34 @@ func Run(t *testing.T, typ string, targets Targets) {
 	})
 }
 
+// describes checks what a type says about itself on registration: a
+// label and a default category; for a step type, default conditions that
+// parse and test only its placeholders, and every display function.
+func describes(t *testing.T, ct check.Type) {
+	if ct.Label == "" || ct.Category == "" {
+		t.Errorf("type %s: Label %q and Category %q must be set", ct.Name, ct.Label, ct.Category)
+	}
+	st := ct.Step
+	if st == nil {
+		return
+	}
+	if st.Target == nil || st.Command == nil || st.Excerpt == nil {
+		t.Errorf("step type %s: Target, Command and Excerpt must be set", ct.Name)
+	}
+	for _, text := range st.Conditions {
+		c, err := condition.Parse(text)
+		if err != nil {
+			t.Errorf("step type %s: default condition %q: %v", ct.Name, text, err)
+			continue
+		}
+		for _, p := range c.Placeholders() {
+			if !ct.HasPlaceholder(p) {
+				t.Errorf("step type %s: default condition %q tests [%s], which the type does not set", ct.Name, text, p)
+			}
+		}
+	}
+}
+
 func observe(t *testing.T, spec check.Spec, timeout time.Duration) check.Observation {
 	t.Helper()
 	c, err := check.New(spec)
@@ -110,7 +142,7 @@ func observe(t *testing.T, spec check.Spec, timeout time.Duration) check.Observa
 
 func allowed(v any) bool {
 	switch x := v.(type) {
-	case bool, int64, float64, string, time.Duration, check.Size, map[string]any, []map[string]any:
+	case bool, int64, float64, string, time.Duration, condition.Size, map[string]any, []map[string]any:
 		return true
 	case []any:
 		for _, item := range x {

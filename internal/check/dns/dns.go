@@ -19,6 +19,7 @@ func init() {
 		Name:         "dns",
 		Label:        "DNS 解析",
 		Placeholders: []string{"RCODE", "ANSWERS", "ANSWER_COUNT", "RESPONSE_TIME", "CONNECTED"},
+		Category:     "network",
 		New:          newChecker,
 	})
 }

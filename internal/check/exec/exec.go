@@ -45,8 +45,32 @@ func init() {
 		Name:         "exec",
 		Label:        "本机命令",
 		Placeholders: []string{"EXIT_CODE", "STDOUT", "STDERR", "RESPONSE_TIME"},
-		New:          New,
+		Category:     "application",
+		Step: &check.Step{
+			Conditions: []string{"[EXIT_CODE] == 0"},
+			Target:     func(_ map[string]any, host string) string { return "本机 " + host },
+			Command:    stepCommand,
+			Excerpt:    check.CommandOutput,
+		},
+		New: New,
 	})
+}
+
+// stepCommand is the argv of a step, quoted for a shell.
+func stepCommand(p map[string]any) string {
+	var argv []string
+	switch c := p["command"].(type) {
+	case string:
+		argv = []string{c}
+	case []any:
+		for _, a := range c {
+			argv = append(argv, check.Str(a))
+		}
+	}
+	for i, a := range argv {
+		argv[i] = check.ShellQuote(a)
+	}
+	return strings.Join(argv, " ")
 }
 
 type checker struct {

@@ -32,8 +32,32 @@ func init() {
 		Name:         "http",
 		Label:        "HTTP 接口",
 		Placeholders: []string{"STATUS", "RESPONSE_TIME", "BODY", "HEADERS", "CERT_EXPIRY", "CONNECTED"},
-		New:          newChecker,
+		Category:     "application",
+		Step: &check.Step{
+			Conditions: []string{"[STATUS] < 400"},
+			Target:     func(p map[string]any, _ string) string { return check.HidePassword(check.Str(p["url"])) },
+			Command:    stepCommand,
+			Excerpt: func(v map[string]any) string {
+				body, _ := v["BODY"].(string)
+				return strings.TrimSpace(body)
+			},
+			HTTPStatus: true,
+		},
+		New: newChecker,
 	})
+}
+
+// stepCommand is a step's request line, and its body after a blank line.
+func stepCommand(p map[string]any) string {
+	m := strings.ToUpper(check.Str(p["method"]))
+	if m == "" {
+		m = "GET"
+	}
+	line := m + " " + check.HidePassword(check.Str(p["url"]))
+	if b := check.Str(p["body"]); b != "" {
+		line += "\n\n" + b
+	}
+	return line
 }
 
 func newChecker(spec check.Spec) (check.Checker, error) {

@@ -31,6 +31,7 @@ import (
 
 	"github.com/opsbook/opsbook/internal/check"
 	"github.com/opsbook/opsbook/internal/check/ssh/sshconn"
+	"github.com/opsbook/opsbook/internal/condition"
 )
 
 func init() {
@@ -41,7 +42,8 @@ func init() {
 			"CONNECTED", "RESPONSE_TIME",
 			"COUNT", "TOTAL_SIZE", "NEWEST_NAME", "NEWEST_AGE", "NEWEST_SIZE", "OLDEST_AGE",
 		},
-		New: New,
+		Category: "backup",
+		New:      New,
 	})
 }
 
@@ -105,9 +107,9 @@ func (c *checker) opError(ctx context.Context, what string, err error, hint stri
 
 func summarize(files []file, now time.Time, values map[string]any) {
 	values["COUNT"] = int64(len(files))
-	var total check.Size
+	var total condition.Size
 	for _, f := range files {
-		total += check.Size(f.size)
+		total += condition.Size(f.size)
 	}
 	values["TOTAL_SIZE"] = total
 	if len(files) == 0 {
@@ -124,6 +126,6 @@ func summarize(files []file, now time.Time, values map[string]any) {
 	}
 	values["NEWEST_NAME"] = newest.name
 	values["NEWEST_AGE"] = now.Sub(newest.mtime)
-	values["NEWEST_SIZE"] = check.Size(newest.size)
+	values["NEWEST_SIZE"] = condition.Size(newest.size)
 	values["OLDEST_AGE"] = now.Sub(oldest.mtime)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/opsbook/opsbook/internal/check"
 	"github.com/opsbook/opsbook/internal/check/checktest"
 	"github.com/opsbook/opsbook/internal/check/sshtest"
+	"github.com/opsbook/opsbook/internal/condition"
 )
 
 func spec(s *sshtest.Server, params map[string]any) check.Spec {
@@ -94,13 +95,13 @@ func TestGlob(t *testing.T) {
 
 	obs := observe(t, spec(s, map[string]any{"path": filepath.Join(dir, "*.dmp")}))
 	v := obs.Values
-	if v["COUNT"] != int64(2) || v["TOTAL_SIZE"] != check.Size(1000+1536<<20) {
+	if v["COUNT"] != int64(2) || v["TOTAL_SIZE"] != condition.Size(1000+1536<<20) {
 		t.Errorf("COUNT %v TOTAL_SIZE %v", v["COUNT"], v["TOTAL_SIZE"])
 	}
-	if v["NEWEST_NAME"] != filepath.Join(dir, "full-0102.dmp") || v["NEWEST_SIZE"] != check.Size(1536<<20) {
+	if v["NEWEST_NAME"] != filepath.Join(dir, "full-0102.dmp") || v["NEWEST_SIZE"] != condition.Size(1536<<20) {
 		t.Errorf("NEWEST %v %v", v["NEWEST_NAME"], v["NEWEST_SIZE"])
 	}
-	if v["NEWEST_SIZE"].(check.Size) <= 1<<30 {
+	if v["NEWEST_SIZE"].(condition.Size) <= 1<<30 {
 		t.Errorf("NEWEST_SIZE %v is not above 1GB", v["NEWEST_SIZE"])
 	}
 	if !near(v["NEWEST_AGE"], 2*time.Hour) || !near(v["OLDEST_AGE"], 30*time.Hour) {
@@ -119,7 +120,7 @@ func TestGlobInDirectoryPart(t *testing.T) {
 	put(t, filepath.Join(dir, "other", "full.tar.gz"), 400, time.Minute)
 	obs := observe(t, spec(s, map[string]any{"path": filepath.Join(dir, "host-*", "full.tar.gz")}))
 	v := obs.Values
-	if v["COUNT"] != int64(2) || v["TOTAL_SIZE"] != check.Size(300) || v["NEWEST_NAME"] != filepath.Join(dir, "host-b", "full.tar.gz") {
+	if v["COUNT"] != int64(2) || v["TOTAL_SIZE"] != condition.Size(300) || v["NEWEST_NAME"] != filepath.Join(dir, "host-b", "full.tar.gz") {
 		t.Errorf("values %v", v)
 	}
 }
@@ -131,7 +132,7 @@ func TestFileAndDirectory(t *testing.T) {
 	put(t, filepath.Join(dir, "b.bak"), 20, 4*time.Hour)
 
 	obs := observe(t, spec(s, map[string]any{"path": filepath.Join(dir, "a.bak")}))
-	if obs.Values["COUNT"] != int64(1) || obs.Values["NEWEST_SIZE"] != check.Size(10) || !near(obs.Values["NEWEST_AGE"], 5*time.Hour) {
+	if obs.Values["COUNT"] != int64(1) || obs.Values["NEWEST_SIZE"] != condition.Size(10) || !near(obs.Values["NEWEST_AGE"], 5*time.Hour) {
 		t.Errorf("one file: %v", obs.Values)
 	}
 	obs = observe(t, spec(s, map[string]any{"path": dir}))
@@ -151,7 +152,7 @@ func TestNoMatchIsCountZero(t *testing.T) {
 		filepath.Join(dir, "no-*", "*.dmp"),
 	} {
 		obs := observe(t, spec(s, map[string]any{"path": p}))
-		if obs.Values["COUNT"] != int64(0) || obs.Values["TOTAL_SIZE"] != check.Size(0) {
+		if obs.Values["COUNT"] != int64(0) || obs.Values["TOTAL_SIZE"] != condition.Size(0) {
 			t.Errorf("%s: %v", p, obs.Values)
 		}
 		if _, ok := obs.Values["NEWEST_AGE"]; ok {

@@ -6,7 +6,7 @@ import (
 	"math"
 	"strings"
 
-	"github.com/opsbook/opsbook/internal/check"
+	"github.com/opsbook/opsbook/internal/condition"
 )
 
 // The reducers below are shared by every driver: each driver's SQL returns
@@ -79,7 +79,7 @@ func reduceTemp(tables []table, cfg config, values map[string]any) error {
 				values["TEMP_FILES"] = n
 			}
 			if n, ok := intCell(t, t.rows[0], "temp_bytes"); ok {
-				values["TEMP_BYTES"] = check.Size(n)
+				values["TEMP_BYTES"] = condition.Size(n)
 			}
 		}
 	}
@@ -88,7 +88,7 @@ func reduceTemp(tables []table, cfg config, values map[string]any) error {
 	}
 	list, maxPct, hasPct := usageList(usages)
 	values["TEMP_TABLESPACES"] = list
-	var used, total check.Size
+	var used, total condition.Size
 	allTotals := true
 	for _, u := range usages {
 		used += u.used
@@ -118,7 +118,7 @@ func reduceDBSize(tables []table, _ config, values map[string]any) error {
 		if !ok {
 			return errors.New("size_bytes 不是数字")
 		}
-		values["DB_SIZE"] = check.Size(n)
+		values["DB_SIZE"] = condition.Size(n)
 		return nil
 	}
 	return errors.New("结果中没有 size_bytes 列")
@@ -160,10 +160,10 @@ func reduceConnections(tables []table, _ config, values map[string]any) error {
 // usage is one tablespace (or schema) and how full it is.
 type usage struct {
 	name      string
-	used      check.Size
-	total     check.Size // capacity; meaningful when hasTotal
+	used      condition.Size
+	total     condition.Size // capacity; meaningful when hasTotal
 	hasTotal  bool
-	allocated check.Size // current size of its files; when hasAlloc
+	allocated condition.Size // current size of its files; when hasAlloc
 	hasAlloc  bool
 	files     int64 // temporary files; when hasFiles
 	hasFiles  bool
@@ -175,20 +175,20 @@ func readUsage(t table, lim limits) ([]usage, error) {
 		name, _ := row[t.col("ts_name")].(string)
 		u := usage{name: name}
 		if n, ok := intCell(t, row, "used_bytes"); ok {
-			u.used = check.Size(n)
+			u.used = condition.Size(n)
 		} else {
 			size, okS := intCell(t, row, "size_bytes")
 			free, okF := intCell(t, row, "free_bytes")
 			if !okS || !okF {
 				return nil, fmt.Errorf("表空间 %s 缺少已用量", name)
 			}
-			u.used = check.Size(size - free)
+			u.used = condition.Size(size - free)
 		}
 		if n, ok := intCell(t, row, "size_bytes"); ok {
-			u.allocated, u.hasAlloc = check.Size(n), true
+			u.allocated, u.hasAlloc = condition.Size(n), true
 		}
 		if n, ok := intCell(t, row, "max_bytes"); ok && n > 0 {
-			u.total, u.hasTotal = check.Size(n), true
+			u.total, u.hasTotal = condition.Size(n), true
 		} else if s, ok := lim.lookup(name); ok {
 			u.total, u.hasTotal = s, true
 		}
@@ -232,7 +232,7 @@ func readDatabases(t table) []map[string]any {
 		name, _ := row[t.col("db_name")].(string)
 		m := map[string]any{"name": name}
 		if n, ok := intCell(t, row, "size_bytes"); ok {
-			m["size"] = check.Size(n)
+			m["size"] = condition.Size(n)
 		}
 		out = append(out, m)
 	}

@@ -60,9 +60,9 @@
 // that writes); grant the monitoring account SELECT only — this guard is
 // defence in depth, not a sandbox.
 //
-// tablespace: TABLESPACES ([]map with name, used (check.Size), and when a
-// capacity is known total (check.Size), used_pct (float64, 2 decimals),
-// allocated (check.Size, current file size)), MAX_USED_PCT (float64, the
+// tablespace: TABLESPACES ([]map with name, used (condition.Size), and when a
+// capacity is known total (condition.Size), used_pct (float64, 2 decimals),
+// allocated (condition.Size, current file size)), MAX_USED_PCT (float64, the
 // fullest; absent when no capacity is known, so a condition on it fails
 // rather than passing silently). PostgreSQL also sets DATABASES ([]map
 // with name and size).
@@ -82,7 +82,7 @@
 //     ?information_schema_stats_expiry=0 to the DSN for live figures.
 //
 // temp: TEMP_TABLESPACES (same shape as TABLESPACES), TEMP_USED (sum,
-// check.Size), TEMP_TOTAL (sum, when every temp tablespace has a
+// condition.Size), TEMP_TOTAL (sum, when every temp tablespace has a
 // capacity), TEMP_USED_PCT (the fullest temp tablespace, when computable;
 // also set as MAX_USED_PCT so "[MAX_USED_PCT] < 80" reads the same for
 // tablespace and temp), and counters.
@@ -91,7 +91,7 @@
 //     with capacity from dba_temp_files (autoextend maxima).
 //   - PostgreSQL: temporary files present now, per tablespace
 //     (pg_ls_tmpdir; files in TEMP_TABLESPACES[i].files; capacity from
-//     max_size), and TEMP_FILES / TEMP_BYTES (int64 / check.Size) from
+//     max_size), and TEMP_FILES / TEMP_BYTES (int64 / condition.Size) from
 //     pg_stat_database for the current database — cumulative since the
 //     statistics were last reset, so compare them between runs.
 //   - MySQL/MariaDB: TEMP_TABLES, TEMP_DISK_TABLES, TEMP_FILES (int64,
@@ -100,7 +100,7 @@
 //     temporary tables that went to disk), and on MySQL 8 the InnoDB
 //     temporary tablespace (ibtmp1) from information_schema.FILES.
 //
-// dbsize: DB_SIZE (check.Size). Oracle: data files + temp files
+// dbsize: DB_SIZE (condition.Size). Oracle: data files + temp files
 // allocated; PostgreSQL: pg_database_size(current_database()); MySQL:
 // data + index bytes of the DSN's database (all schemas when it names
 // none).

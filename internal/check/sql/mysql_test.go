@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/opsbook/opsbook/internal/check"
 	"github.com/opsbook/opsbook/internal/check/checktest"
+	"github.com/opsbook/opsbook/internal/condition"
 )
 
 func myParams(dsn, builtin string) map[string]any {
@@ -115,9 +115,9 @@ func TestMySQLQueryRows(t *testing.T) {
 func TestMySQLDBSizeGrows(t *testing.T) {
 	dsn := mysqlDSN(t)
 	params := map[string]any{"driver": "mysql", "dsn": dsn, "builtin": "dbsize"}
-	before := observeOK(t, params)["DB_SIZE"].(check.Size)
+	before := observeOK(t, params)["DB_SIZE"].(condition.Size)
 	myTable(t, dsn, "mysize", 10000) // ~2.5 MB of rows, analysed
-	after := observeOK(t, params)["DB_SIZE"].(check.Size)
+	after := observeOK(t, params)["DB_SIZE"].(condition.Size)
 	if after < before+1<<20 {
 		t.Errorf("DB_SIZE grew from %d to %d, want at least +1MB", before, after)
 	}
@@ -141,7 +141,7 @@ func TestMySQLTablespace(t *testing.T) {
 	schema := findByName(t, v["TABLESPACES"], "test")
 	// Other tests may add tables to the schema meanwhile: it holds at
 	// least this one.
-	if used := schema["used"].(check.Size); used < check.Size(tableBytes) || tableBytes < 1<<20 {
+	if used := schema["used"].(condition.Size); used < condition.Size(tableBytes) || tableBytes < 1<<20 {
 		t.Errorf("schema test used = %d, want >= %d, the size of %s", used, tableBytes, tbl)
 	}
 	if _, ok := v["MAX_USED_PCT"]; ok {
@@ -150,8 +150,8 @@ func TestMySQLTablespace(t *testing.T) {
 	v = observeOK(t, map[string]any{"driver": "mysql", "dsn": dsn, "builtin": "tablespace",
 		"max_size": map[string]any{"test": "100GB"}})
 	schema = findByName(t, v["TABLESPACES"], "test")
-	want := round2(float64(schema["used"].(check.Size)) / float64(int64(100)<<30) * 100)
-	if schema["total"] != check.Size(100<<30) || schema["used_pct"] != want || v["MAX_USED_PCT"] == nil {
+	want := round2(float64(schema["used"].(condition.Size)) / float64(int64(100)<<30) * 100)
+	if schema["total"] != condition.Size(100<<30) || schema["used_pct"] != want || v["MAX_USED_PCT"] == nil {
 		t.Errorf("schema test = %v, want used_pct %v", schema, want)
 	}
 	if findByName(t, v["TABLESPACES"], "mysql")["total"] != nil {

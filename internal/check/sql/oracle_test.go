@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/opsbook/opsbook/internal/check"
+	"github.com/opsbook/opsbook/internal/condition"
 )
 
 // No Oracle server runs here: the driver is exercised for DSN parsing and
@@ -96,8 +97,8 @@ func TestOracleReducers(t *testing.T) {
 		t.Fatalf("TABLESPACES = %v", list)
 	}
 	users := findByName(t, list, "USERS")
-	if users["used"] != check.Size(900*mb) || users["total"] != check.Size(32768*mb) ||
-		users["allocated"] != check.Size(1024*mb) || users["used_pct"] != 2.75 {
+	if users["used"] != condition.Size(900*mb) || users["total"] != condition.Size(32768*mb) ||
+		users["allocated"] != condition.Size(1024*mb) || users["used_pct"] != 2.75 {
 		t.Errorf("USERS = %v", users)
 	}
 	if findByName(t, list, "UNDOTBS1")["used_pct"] != 50.0 {
@@ -114,14 +115,14 @@ func TestOracleReducers(t *testing.T) {
 	if err := oracleBuiltins[modeTemp].reduce([]table{temp}, cfg, values); err != nil {
 		t.Fatal(err)
 	}
-	if values["TEMP_USED"] != check.Size(400*mb) || values["TEMP_TOTAL"] != check.Size(4296*mb) ||
+	if values["TEMP_USED"] != condition.Size(400*mb) || values["TEMP_TOTAL"] != condition.Size(4296*mb) ||
 		values["TEMP_USED_PCT"] != 50.0 || values["MAX_USED_PCT"] != 50.0 {
 		t.Errorf("temp values = %v", values)
 	}
 
 	values = map[string]any{}
 	size := oracleTable([]string{"SIZE_BYTES"}, []any{float64(5 << 30)})
-	if err := oracleBuiltins[modeDBSize].reduce([]table{size}, cfg, values); err != nil || values["DB_SIZE"] != check.Size(5<<30) {
+	if err := oracleBuiltins[modeDBSize].reduce([]table{size}, cfg, values); err != nil || values["DB_SIZE"] != condition.Size(5<<30) {
 		t.Errorf("DB_SIZE = %v, %v", values["DB_SIZE"], err)
 	}
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/opsbook/opsbook/internal/check"
+	"github.com/opsbook/opsbook/internal/condition"
 )
 
 // Modes: the built-ins, plus "query" (an arbitrary read-only statement).
@@ -166,10 +167,10 @@ func parseSide(p *check.Params, key string) side {
 // limits is the capacity a postgres/mysql tablespace or schema is measured
 // against: one size for all, or a size per name with "*" as the default.
 type limits struct {
-	byName map[string]check.Size
+	byName map[string]condition.Size
 }
 
-func (l limits) lookup(name string) (check.Size, bool) {
+func (l limits) lookup(name string) (condition.Size, bool) {
 	if s, ok := l.byName[name]; ok {
 		return s, true
 	}
@@ -178,7 +179,7 @@ func (l limits) lookup(name string) (check.Size, bool) {
 }
 
 func parseLimits(v any) (limits, error) {
-	l := limits{byName: map[string]check.Size{}}
+	l := limits{byName: map[string]condition.Size{}}
 	if m, ok := v.(map[string]any); ok {
 		if len(m) == 0 {
 			return l, errors.New("映射不能为空；例如 {pg_default: 500GB, \"*\": 100GB}")

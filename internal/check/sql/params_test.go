@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/opsbook/opsbook/internal/check"
+	"github.com/opsbook/opsbook/internal/condition"
 )
 
 const (
@@ -85,7 +86,7 @@ func TestParamsInvalid(t *testing.T) {
 }
 
 func TestParseSize(t *testing.T) {
-	good := map[any]check.Size{
+	good := map[any]condition.Size{
 		"500GB": 500 << 30, "1.5TB": 3 << 39, "1 kb": 1024, "2MiB": 2 << 20, "100": 100, "8g": 8 << 30,
 		int64(4096): 4096, 1024: 1024, 2.5e3: 2500,
 	}

@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/opsbook/opsbook/internal/check"
 	"github.com/opsbook/opsbook/internal/check/checktest"
+	"github.com/opsbook/opsbook/internal/condition"
 )
 
 func pgParams(dsn, builtin string) map[string]any {
@@ -98,7 +98,7 @@ func TestPostgresQueryRows(t *testing.T) {
 func TestPostgresDBSizeGrows(t *testing.T) {
 	dsn := pgDSN(t)
 	params := map[string]any{"driver": "postgres", "dsn": dsn, "builtin": "dbsize"}
-	before := observeOK(t, params)["DB_SIZE"].(check.Size)
+	before := observeOK(t, params)["DB_SIZE"].(condition.Size)
 	if before <= 0 {
 		t.Fatalf("DB_SIZE = %d", before)
 	}
@@ -107,7 +107,7 @@ func TestPostgresDBSizeGrows(t *testing.T) {
 		fmt.Sprintf("CREATE TABLE %s (id int, pad text)", tbl),
 		fmt.Sprintf("INSERT INTO %s SELECT g, repeat('x', 200) FROM generate_series(1, 20000) g", tbl))
 	t.Cleanup(func() { pgExec(t, dsn, "DROP TABLE IF EXISTS "+tbl) })
-	after := observeOK(t, params)["DB_SIZE"].(check.Size)
+	after := observeOK(t, params)["DB_SIZE"].(condition.Size)
 	// 20,000 rows of ~230 bytes: well over 3 MB on disk.
 	if after < before+3<<20 {
 		t.Errorf("DB_SIZE grew from %d to %d, want at least +3MB", before, after)
@@ -118,7 +118,7 @@ func TestPostgresTablespace(t *testing.T) {
 	dsn := pgDSN(t)
 	v := observeOK(t, map[string]any{"driver": "postgres", "dsn": dsn, "builtin": "tablespace"})
 	def := findByName(t, v["TABLESPACES"], "pg_default")
-	if used, _ := def["used"].(check.Size); used <= 0 {
+	if used, _ := def["used"].(condition.Size); used <= 0 {
 		t.Errorf("pg_default used = %v", def["used"])
 	}
 	if _, ok := def["used_pct"]; ok {
@@ -128,17 +128,17 @@ func TestPostgresTablespace(t *testing.T) {
 		t.Error("MAX_USED_PCT without max_size")
 	}
 	db := findByName(t, v["DATABASES"], "test")
-	dbSize := observeOK(t, map[string]any{"driver": "postgres", "dsn": dsn, "builtin": "dbsize"})["DB_SIZE"].(check.Size)
-	if s := db["size"].(check.Size); s < dbSize/2 || s > dbSize*2 {
+	dbSize := observeOK(t, map[string]any{"driver": "postgres", "dsn": dsn, "builtin": "dbsize"})["DB_SIZE"].(condition.Size)
+	if s := db["size"].(condition.Size); s < dbSize/2 || s > dbSize*2 {
 		t.Errorf("DATABASES test size %d far from DB_SIZE %d", s, dbSize)
 	}
 
 	// One capacity for all; then per name with a default.
 	v = observeOK(t, map[string]any{"driver": "postgres", "dsn": dsn, "builtin": "tablespace", "max_size": "1TB"})
 	def = findByName(t, v["TABLESPACES"], "pg_default")
-	used := def["used"].(check.Size)
+	used := def["used"].(condition.Size)
 	wantPct := round2(float64(used) / float64(int64(1)<<40) * 100)
-	if def["total"] != check.Size(1<<40) || def["used_pct"] != wantPct {
+	if def["total"] != condition.Size(1<<40) || def["used_pct"] != wantPct {
 		t.Errorf("pg_default = %v, want total 1TB and used_pct %v", def, wantPct)
 	}
 	v = observeOK(t, map[string]any{"driver": "postgres", "dsn": dsn, "builtin": "tablespace",
@@ -146,7 +146,7 @@ func TestPostgresTablespace(t *testing.T) {
 	if pct := v["MAX_USED_PCT"].(float64); pct <= 100 {
 		t.Errorf("MAX_USED_PCT = %v with a 1KB pg_default, want > 100", pct)
 	}
-	if g := findByName(t, v["TABLESPACES"], "pg_global"); g["total"] != check.Size(1<<40) {
+	if g := findByName(t, v["TABLESPACES"], "pg_global"); g["total"] != condition.Size(1<<40) {
 		t.Errorf("pg_global total = %v, want the * default", g["total"])
 	}
 }
@@ -155,7 +155,7 @@ func TestPostgresTemp(t *testing.T) {
 	dsn := pgDSN(t)
 	params := map[string]any{"driver": "postgres", "dsn": dsn, "builtin": "temp", "max_size": "10GB"}
 	before := observeOK(t, params)
-	beforeBytes := before["TEMP_BYTES"].(check.Size)
+	beforeBytes := before["TEMP_BYTES"].(condition.Size)
 
 	// Hold a sort that spilled to disk open in a cursor: its temporary
 	// files exist until the cursor closes.
@@ -178,13 +178,13 @@ func TestPostgresTemp(t *testing.T) {
 	}
 	during := observeOK(t, params)
 	def := findByName(t, during["TEMP_TABLESPACES"], "pg_default")
-	if def["files"].(int64) < 1 || during["TEMP_USED"].(check.Size) <= 0 {
+	if def["files"].(int64) < 1 || during["TEMP_USED"].(condition.Size) <= 0 {
 		t.Fatalf("while a sort spills: %v, TEMP_USED %v", def, during["TEMP_USED"])
 	}
-	if def["total"] != check.Size(10<<30) {
+	if def["total"] != condition.Size(10<<30) {
 		t.Errorf("total = %v, want max_size", def["total"])
 	}
-	wantPct := round2(float64(during["TEMP_USED"].(check.Size)) / float64(10<<30) * 100)
+	wantPct := round2(float64(during["TEMP_USED"].(condition.Size)) / float64(10<<30) * 100)
 	if during["TEMP_USED_PCT"] != wantPct || during["MAX_USED_PCT"] != wantPct || during["TEMP_TOTAL"] == nil {
 		t.Errorf("TEMP_USED_PCT = %v, want %v; TEMP_TOTAL %v", during["TEMP_USED_PCT"], wantPct, during["TEMP_TOTAL"])
 	}
@@ -199,7 +199,7 @@ func TestPostgresTemp(t *testing.T) {
 	deadline := time.Now().Add(15 * time.Second)
 	for {
 		after := observeOK(t, params)
-		if after["TEMP_BYTES"].(check.Size) > beforeBytes && after["TEMP_FILES"].(int64) > before["TEMP_FILES"].(int64) {
+		if after["TEMP_BYTES"].(condition.Size) > beforeBytes && after["TEMP_FILES"].(int64) > before["TEMP_FILES"].(int64) {
 			break
 		}
 		if time.Now().After(deadline) {

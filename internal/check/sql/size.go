@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/opsbook/opsbook/internal/check"
+	"github.com/opsbook/opsbook/internal/condition"
 )
 
 // sizeUnits are binary multiples: 1GB = 1024³ bytes, as ops dashboards
@@ -25,7 +25,7 @@ var sizeUnits = map[string]float64{
 const sizeHint = "应为容量，例如 500GB、1.5TB 或字节数"
 
 // parseSize reads a capacity: a byte count or a number with a unit.
-func parseSize(v any) (check.Size, error) {
+func parseSize(v any) (condition.Size, error) {
 	var f float64
 	switch x := v.(type) {
 	case int:
@@ -59,5 +59,5 @@ func parseSize(v any) (check.Size, error) {
 	if f <= 0 || math.IsInf(f, 0) || math.IsNaN(f) || f > math.MaxInt64/2 {
 		return 0, errors.New("应为大于 0 的容量，例如 500GB")
 	}
-	return check.Size(math.Round(f)), nil
+	return condition.Size(math.Round(f)), nil
 }

@@ -2,6 +2,7 @@ package sql
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/opsbook/opsbook/internal/check"
@@ -35,7 +36,30 @@ func init() {
 		Name:         "sql",
 		Label:        "数据库",
 		Placeholders: all,
-		New:          newChecker,
+		Category:     "database",
+		Step: &check.Step{
+			// A change step exists to change things: sql statements run
+			// outside the check library's read-only transaction unless the
+			// step says allow_write: false.
+			Defaults: func(p map[string]any) {
+				if p["query"] != nil && p["allow_write"] == nil {
+					if b := check.Str(p["builtin"]); b == "" || b == "query" {
+						p["allow_write"] = true
+					}
+				}
+			},
+			Target: func(p map[string]any, _ string) string {
+				return strings.TrimSpace(check.Str(p["driver"]) + " " + check.HidePassword(check.Str(p["dsn"])))
+			},
+			Command: func(p map[string]any) string {
+				if q := check.Str(p["query"]); q != "" {
+					return q
+				}
+				return "builtin: " + check.Str(p["builtin"])
+			},
+			Excerpt: stepExcerpt,
+		},
+		New: newChecker,
 	})
 }
 

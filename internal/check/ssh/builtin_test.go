@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/opsbook/opsbook/internal/check"
 	"github.com/opsbook/opsbook/internal/check/sshtest"
+	"github.com/opsbook/opsbook/internal/condition"
 )
 
 // The sshd runs on this machine, so each built-in is compared with what
@@ -189,7 +189,7 @@ sysfs                    0         0         0       -  /sys
 	if got := strings.Join(mounts, "|"); got != "/|/data/oracle backup|/mnt/nas" {
 		t.Fatalf("mounts %q", got)
 	}
-	if disks[2].filesystem != "//nas/share one" || disks[1].size != check.Size(103081248*1024) || disks[1].avail != check.Size(5825424*1024) {
+	if disks[2].filesystem != "//nas/share one" || disks[1].size != condition.Size(103081248*1024) || disks[1].avail != condition.Size(5825424*1024) {
 		t.Errorf("parsed %+v", disks)
 	}
 	values := map[string]any{}
@@ -208,7 +208,7 @@ func TestParseMeminfoWithoutMemAvailable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if values["MEM_USED_PCT"] != 75.0 || values["SWAP_USED_PCT"] != 25.0 || values["MEM_AVAILABLE"] != check.Size(250*1024) {
+	if values["MEM_USED_PCT"] != 75.0 || values["SWAP_USED_PCT"] != 25.0 || values["MEM_AVAILABLE"] != condition.Size(250*1024) {
 		t.Errorf("values %v", values)
 	}
 	if err := parseMeminfo("nothing here", map[string]any{}); err == nil {

@@ -6,13 +6,13 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/opsbook/opsbook/internal/check"
+	"github.com/opsbook/opsbook/internal/condition"
 )
 
 type disk struct {
 	filesystem, mount string
 	usedPct           float64
-	size, avail       check.Size
+	size, avail       condition.Size
 }
 
 // parseDF reads POSIX "df -P -k" output. Mount points (and file system
@@ -41,8 +41,8 @@ func parseDF(out string) ([]disk, error) {
 			filesystem: strings.Join(f[:i-3], " "),
 			mount:      strings.Join(f[i+1:], " "),
 			usedPct:    pct,
-			size:       check.Size(blocks * 1024),
-			avail:      check.Size(avail * 1024),
+			size:       condition.Size(blocks * 1024),
+			avail:      condition.Size(avail * 1024),
 		}
 		if blocks == 0 || ignoredDisk(d) {
 			continue
@@ -135,11 +135,11 @@ func parseMeminfo(out string, values map[string]any) error {
 	if !ok { // kernels before 3.14
 		avail = kb["MemFree"] + kb["Buffers"] + kb["Cached"]
 	}
-	values["MEM_TOTAL"] = check.Size(total * 1024)
-	values["MEM_AVAILABLE"] = check.Size(avail * 1024)
+	values["MEM_TOTAL"] = condition.Size(total * 1024)
+	values["MEM_AVAILABLE"] = condition.Size(avail * 1024)
 	values["MEM_USED_PCT"] = round2(100 * float64(total-avail) / float64(total))
 	swap := kb["SwapTotal"]
-	values["SWAP_TOTAL"] = check.Size(swap * 1024)
+	values["SWAP_TOTAL"] = condition.Size(swap * 1024)
 	values["SWAP_USED_PCT"] = 0.0
 	if swap > 0 {
 		values["SWAP_USED_PCT"] = round2(100 * float64(swap-kb["SwapFree"]) / float64(swap))

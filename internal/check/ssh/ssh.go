@@ -23,6 +23,20 @@ func init() {
 			"LOAD1", "LOAD5", "LOAD15", "CPUS", "LOAD_PER_CPU",
 			"SERVICE_STATE", "SERVICE_ACTIVE",
 		},
+		Category: "hardware",
+		Step: &check.Step{
+			Conditions: []string{"[EXIT_CODE] == 0"},
+			Target: func(p map[string]any, _ string) string {
+				return check.Str(p["user"]) + "@" + check.Str(p["address"])
+			},
+			Command: func(p map[string]any) string {
+				if b := check.Str(p["builtin"]); b != "" {
+					return "builtin: " + b
+				}
+				return check.Str(p["command"])
+			},
+			Excerpt: check.CommandOutput,
+		},
 		New: New,
 	})
 }

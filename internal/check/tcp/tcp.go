@@ -21,6 +21,7 @@ func init() {
 		Name:         "tcp",
 		Label:        "TCP 端口",
 		Placeholders: []string{"CONNECTED", "RESPONSE_TIME", "BODY"},
+		Category:     "network",
 		New:          newChecker,
 	})
 }

@@ -18,7 +18,8 @@ func init() {
 		Label: "TLS 证书",
 		Placeholders: []string{"CONNECTED", "RESPONSE_TIME", "CERT_EXPIRY", "CERT_SUBJECT",
 			"CERT_ISSUER", "CERT_DNS_NAMES", "TLS_VERSION"},
-		New: newChecker,
+		Category: "security",
+		New:      newChecker,
 	})
 }
 
