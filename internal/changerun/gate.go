@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/go-git/go-git/v5"
-	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/opsbook/opsbook/internal/check"
@@ -373,16 +372,14 @@ func readAt(root, branch, rel string) ([]byte, error) {
 }
 
 // DefaultOperator names whoever runs opsbook in root: OPSBOOK_OPERATOR,
-// else git's user.name (repository, then global config), else the login
+// else git's user.name (gitrepo.User), else the login
 // name.
 func DefaultOperator(root string) string {
 	if v := strings.TrimSpace(os.Getenv("OPSBOOK_OPERATOR")); v != "" {
 		return v
 	}
-	if r, err := git.PlainOpenWithOptions(root, &git.PlainOpenOptions{DetectDotGit: true}); err == nil {
-		if cfg, err := r.ConfigScoped(config.GlobalScope); err == nil && strings.TrimSpace(cfg.User.Name) != "" {
-			return strings.TrimSpace(cfg.User.Name)
-		}
+	if name, _ := gitrepo.User(root); name != "" {
+		return name
 	}
 	if u, err := user.Current(); err == nil {
 		return u.Username

@@ -27,99 +27,111 @@ var (
 	accessReadSecret           = func() ([]byte, error) { return term.ReadPassword(int(os.Stdin.Fd())) }
 )
 
-func runAccess(ctx context.Context, env *Env, args []string) int {
+func runAccess(ctx context.Context, env *Env, args []string) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprintln(env.Stderr, "用法：\n  opsbook access hash            输入密码（不回显，输入两次），输出 bcrypt 哈希，粘贴到访问控制文件 users[].password\n  opsbook access check FILE [--site DIR]  检查访问控制文件；--site 对照已构建站点的受控项目（默认：仓库下的 public/）")
 		if len(args) == 0 {
-			return ExitError
+			return errTold
 		}
-		return ExitOK
+		return nil
 	}
 	switch args[0] {
 	case "hash":
-		return runAccessHash(env, args[1:])
+		return parsed(parseAccessHash)(ctx, env, args[1:])
 	case "check":
-		return runAccessCheck(env, args[1:])
+		return parsed(parseAccessCheck)(ctx, env, args[1:])
 	}
-	fmt.Fprintf(env.Stderr, "opsbook access: 未知子命令 %q；可用：hash、check\n", args[0])
-	return ExitError
+	return fmt.Errorf("opsbook access: 未知子命令 %q；可用：hash、check", args[0])
 }
 
-// runAccessHash prints the bcrypt hash of a password typed twice without
-// echo, or read as one line from a pipe.
-func runAccessHash(env *Env, args []string) int {
-	var repoDir string
-	fs := flagSet(env, "access hash", "access hash", &repoDir)
-	pos, code, ok := parseOrExit(fs, args)
-	if !ok {
-		return code
+type accessHashOptions struct {
+	repo string // accepted like everywhere, not used
+}
+
+func parseAccessHash(env *Env, args []string) (*accessHashOptions, error) {
+	var o accessHashOptions
+	fs := flagSet(env, "access hash", "access hash", &o.repo)
+	pos, err := parse(fs, args)
+	if err != nil {
+		return nil, err
 	}
 	if len(pos) > 0 {
-		fmt.Fprintln(env.Stderr, "opsbook access hash: 不接受参数：密码不能写在命令行上（会留在 shell 历史和进程列表中），请在提示后输入，或从管道传入")
-		return ExitError
+		return nil, errors.New("opsbook access hash: 不接受参数：密码不能写在命令行上（会留在 shell 历史和进程列表中），请在提示后输入，或从管道传入")
 	}
+	return &o, nil
+}
+
+// run prints the bcrypt hash of a password typed twice without echo, or
+// read as one line from a pipe.
+func (o *accessHashOptions) run(ctx context.Context, env *Env) error {
 	var pw []byte
 	if accessIsTerminal() {
 		fmt.Fprint(env.Stderr, "输入密码（不回显）：")
 		first, err := accessReadSecret()
 		fmt.Fprintln(env.Stderr)
 		if err != nil {
-			return fail(env, fmt.Errorf("opsbook access hash: 读取密码：%w", err))
+			return fmt.Errorf("opsbook access hash: 读取密码：%w", err)
 		}
 		fmt.Fprint(env.Stderr, "再次输入：")
 		second, err := accessReadSecret()
 		fmt.Fprintln(env.Stderr)
 		if err != nil {
-			return fail(env, fmt.Errorf("opsbook access hash: 读取密码：%w", err))
+			return fmt.Errorf("opsbook access hash: 读取密码：%w", err)
 		}
 		if string(first) != string(second) {
-			fmt.Fprintln(env.Stderr, "opsbook access hash: 两次输入的密码不一致，请重新运行")
-			return ExitError
+			return errors.New("opsbook access hash: 两次输入的密码不一致，请重新运行")
 		}
 		pw = first
 	} else {
 		line, err := bufio.NewReader(io.LimitReader(accessStdin, 4096)).ReadString('\n')
 		if err != nil && !errors.Is(err, io.EOF) {
-			return fail(env, fmt.Errorf("opsbook access hash: 读取密码：%w", err))
+			return fmt.Errorf("opsbook access hash: 读取密码：%w", err)
 		}
 		pw = []byte(strings.TrimRight(line, "\r\n"))
 	}
 	h, err := access.HashPassword(pw)
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "opsbook access hash: %v\n", err)
-		return ExitError
+		return fmt.Errorf("opsbook access hash: %v", err)
 	}
 	fmt.Fprintln(env.Stdout, h)
-	return ExitOK
+	return nil
 }
 
-// runAccessCheck checks an access file without writing anything, and,
-// against a built site, that every restricted project is granted to
-// somebody.
-func runAccessCheck(env *Env, args []string) int {
-	var repoDir, siteDir string
-	fs := flagSet(env, "access check", "access check FILE [--site DIR]", &repoDir)
-	fs.StringVar(&siteDir, "site", "", "已构建的站点目录（默认：仓库下的 public/，不存在则不对照）")
-	pos, code, ok := parseOrExit(fs, args)
-	if !ok {
-		return code
+type accessCheckOptions struct {
+	repo, site string
+	file       string // as given
+}
+
+func parseAccessCheck(env *Env, args []string) (*accessCheckOptions, error) {
+	var o accessCheckOptions
+	fs := flagSet(env, "access check", "access check FILE [--site DIR]", &o.repo)
+	fs.StringVar(&o.site, "site", "", "已构建的站点目录（默认：仓库下的 public/，不存在则不对照）")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return nil, err
 	}
 	if len(pos) != 1 {
-		fs.Usage()
-		return ExitError
+		return nil, usage(fs, "")
 	}
+	o.file = pos[0]
+	return &o, nil
+}
+
+// run checks an access file without writing anything, and, against a
+// built site, that every restricted project is granted to somebody.
+func (o *accessCheckOptions) run(ctx context.Context, env *Env) error {
+	repoDir, siteDir, pos := o.repo, o.site, []string{o.file}
 	file := pos[0]
 	if !filepath.IsAbs(file) {
 		file = filepath.Join(env.Dir, file)
 	}
 	data, err := os.ReadFile(file)
 	if err != nil {
-		return fail(env, fmt.Errorf("opsbook access check: 读取 %s：%w", pos[0], err))
+		return fmt.Errorf("opsbook access check: 读取 %s：%w", pos[0], err)
 	}
 	p, err := access.Parse(pos[0], data)
 	if err != nil {
-		fmt.Fprintln(env.Stderr, err)
-		return ExitFound
+		return found(err.Error())
 	}
 	if st, err := os.Stat(file); err == nil && st.Mode().Perm()&0o004 != 0 {
 		fmt.Fprintf(env.Stderr, "警告：%s 所有用户可读（权限 %v）：其中有密码哈希，建议 chmod 600\n", pos[0], st.Mode().Perm())
@@ -136,7 +148,7 @@ func runAccessCheck(env *Env, args []string) int {
 		if data, err := os.ReadFile(filepath.Join(siteDir, filepath.FromSlash(access.ManifestPath))); err == nil {
 			m, err := access.ParseManifest(data)
 			if err != nil {
-				return fail(env, fmt.Errorf("opsbook access check: %w", err))
+				return fmt.Errorf("opsbook access check: %w", err)
 			}
 			seen := map[string]bool{}
 			for _, proj := range m.Prefixes {
@@ -154,7 +166,7 @@ func runAccessCheck(env *Env, args []string) int {
 	}
 	fmt.Fprintln(env.Stdout)
 	if problems > 0 {
-		return ExitFound
+		return errFound
 	}
-	return ExitOK
+	return nil
 }

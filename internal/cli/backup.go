@@ -22,34 +22,46 @@ const backupUsage = "backup DEST [--repo DIR]\n       opsbook backup verify FILE
 // maxListed caps the uncommitted changes listed by name.
 const maxListed = 10
 
-func runBackup(ctx context.Context, env *Env, args []string) int {
+func runBackup(ctx context.Context, env *Env, args []string) error {
 	if len(args) > 0 && args[0] == "verify" {
-		return runBackupVerify(ctx, env, args[1:])
+		return parsed(parseBackupVerify)(ctx, env, args[1:])
 	}
-	var repoDir string
-	fs := flagSet(env, "backup", backupUsage, &repoDir)
-	pos, code, ok := parseOrExit(fs, args)
-	if !ok {
-		return code
+	return parsed(parseBackup)(ctx, env, args)
+}
+
+type backupOptions struct {
+	repo, dest string
+}
+
+func parseBackup(env *Env, args []string) (*backupOptions, error) {
+	var o backupOptions
+	fs := flagSet(env, "backup", backupUsage, &o.repo)
+	pos, err := parse(fs, args)
+	if err != nil {
+		return nil, err
 	}
 	if len(pos) != 1 {
-		fmt.Fprintln(env.Stderr, "opsbook backup: 需要且只需要一个备份目标：已有的目录（自动命名为 opsbook-<仓库>-<日期-时间>.bundle）或 .bundle 文件路径；校验已有备份用 opsbook backup verify FILE")
-		return ExitError
+		return nil, errors.New("opsbook backup: 需要且只需要一个备份目标：已有的目录（自动命名为 opsbook-<仓库>-<日期-时间>.bundle）或 .bundle 文件路径；校验已有备份用 opsbook backup verify FILE")
 	}
-	root, err := resolveRoot(env, repoDir)
+	o.dest = pos[0]
+	return &o, nil
+}
+
+func (o *backupOptions) run(ctx context.Context, env *Env) error {
+	root, err := resolveRoot(env, o.repo)
 	if err != nil {
-		return fail(env, fmt.Errorf("opsbook backup: %w", err))
+		return fmt.Errorf("opsbook backup: %w", err)
 	}
 	loc := backupLocation(root)
-	res, err := backup.Create(ctx, backup.Options{Repo: root, Dest: envPath(env, pos[0]), Now: time.Now().In(loc)})
+	res, err := backup.Create(ctx, backup.Options{Repo: root, Dest: envPath(env, o.dest), Now: time.Now().In(loc)})
 	var verr *backup.VerifyError
 	if errors.As(err, &verr) {
 		fmt.Fprintln(env.Stderr, "opsbook backup: 新生成的备份未通过校验，已删除，目标位置没有留下任何文件")
 		printChecks(env.Stderr, verr.Report)
-		return ExitFound
+		return errFound
 	}
 	if err != nil {
-		return fail(env, fmt.Errorf("opsbook backup: %w", err))
+		return fmt.Errorf("opsbook backup: %w", err)
 	}
 
 	w := env.Stdout
@@ -79,32 +91,40 @@ func runBackup(ctx context.Context, env *Env, args []string) int {
 	for _, wn := range res.Warnings {
 		fmt.Fprintf(env.Stderr, "警告：%s\n", wn)
 	}
-	return ExitOK
+	return nil
 }
 
-func runBackupVerify(ctx context.Context, env *Env, args []string) int {
-	var repoDir, against string
-	fs := flagSet(env, "backup verify", "backup verify FILE [--against DIR]", &repoDir)
+type backupVerifyOptions struct {
+	repo, against, file string
+}
+
+func parseBackupVerify(env *Env, args []string) (*backupVerifyOptions, error) {
+	var o backupVerifyOptions
+	fs := flagSet(env, "backup verify", "backup verify FILE [--against DIR]", &o.repo)
 	fs.Lookup("repo").Usage = "不用于校验；与仓库对比请用 --against DIR"
-	fs.StringVar(&against, "against", "", "与此仓库（工作目录或裸仓库）逐个对比引用的提交编号，确认历史完全相同")
-	pos, code, ok := parseOrExit(fs, args)
-	if !ok {
-		return code
+	fs.StringVar(&o.against, "against", "", "与此仓库（工作目录或裸仓库）逐个对比引用的提交编号，确认历史完全相同")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return nil, err
 	}
 	if len(pos) != 1 {
-		fmt.Fprintln(env.Stderr, "opsbook backup verify: 需要且只需要一个备份文件（.bundle）")
-		return ExitError
+		return nil, errors.New("opsbook backup verify: 需要且只需要一个备份文件（.bundle）")
 	}
-	if repoDir != "" {
-		fmt.Fprintln(env.Stderr, "opsbook backup verify: 校验不读取仓库；与仓库对比请用 --against DIR")
-		return ExitError
+	if o.repo != "" {
+		return nil, errors.New("opsbook backup verify: 校验不读取仓库；与仓库对比请用 --against DIR")
 	}
+	o.file = pos[0]
+	return &o, nil
+}
+
+func (o *backupVerifyOptions) run(ctx context.Context, env *Env) error {
+	against := o.against
 	if against != "" {
 		against = envPath(env, against)
 	}
-	rep, err := backup.Verify(ctx, envPath(env, pos[0]), backup.VerifyOptions{Against: against})
+	rep, err := backup.Verify(ctx, envPath(env, o.file), backup.VerifyOptions{Against: against})
 	if err != nil {
-		return fail(env, fmt.Errorf("opsbook backup verify: %w", err))
+		return fmt.Errorf("opsbook backup verify: %w", err)
 	}
 	w := env.Stdout
 	fmt.Fprintf(w, "校验 %s（%s，SHA-256 %s）\n", rep.File, publishSize(rep.Size), rep.SHA256)
@@ -125,14 +145,14 @@ func runBackupVerify(ctx context.Context, env *Env, args []string) int {
 	}
 	if problems := rep.Problems(); len(problems) > 0 {
 		fmt.Fprintf(w, "结果：备份有 %d 项问题，不能用于恢复\n", len(problems))
-		return ExitFound
+		return errFound
 	}
 	if rep.Against != "" {
 		fmt.Fprintf(w, "结果：备份完好，历史与 %s 完全相同（恢复：git clone %s <新目录>）\n", rep.Against, rep.File)
 	} else {
 		fmt.Fprintf(w, "结果：备份完好（恢复：git clone %s <新目录>）\n", rep.File)
 	}
-	return ExitOK
+	return nil
 }
 
 func printChecks(w io.Writer, rep *backup.Report) {

@@ -16,7 +16,7 @@ import (
 func init() {
 	changeSubcommands["run"] = subcommand{
 		summary: "在实施窗口内执行已批准变更的 steps，失败时按倒序回退，写入执行记录并提交推送",
-		run:     runChangeRun,
+		run:     parsed(parseChangeRun),
 	}
 }
 
@@ -45,9 +45,10 @@ type changeRunOptions struct {
 	repo, operator, branch string
 	yes, dryRun, noPush    bool
 	offline                bool
+	id                     string // the change to run
 }
 
-func runChangeRun(ctx context.Context, env *Env, args []string) int {
+func parseChangeRun(env *Env, args []string) (*changeRunOptions, error) {
 	var o changeRunOptions
 	fs := flagSet(env, "change run", "change run 变更编号 [--yes] [--dry-run] [--operator 姓名] [--no-push] [--offline]", &o.repo)
 	fs.BoolVar(&o.yes, "yes", false, "不询问确认直接执行（自动化使用）；在终端上默认要求输入变更编号确认")
@@ -56,59 +57,62 @@ func runChangeRun(ctx context.Context, env *Env, args []string) int {
 	fs.StringVar(&o.branch, "branch", "", "只接受 opsbook.yaml 中 main_branch 设定的主分支（默认 main）：变更须经合并到达主分支，执行记录也提交到主分支；指定其他分支会被拒绝")
 	fs.BoolVar(&o.noPush, "no-push", false, "只在本地提交执行记录，不推送")
 	fs.BoolVar(&o.offline, "offline", false, "不向远程核对本地主分支是否最新（远程不可达时使用，请确认已 git pull）")
-	pos, code, ok := parseOrExit(fs, args)
-	if !ok {
-		return code
+	pos, err := parse(fs, args)
+	if err != nil {
+		return nil, err
 	}
 	if len(pos) != 1 {
-		fs.Usage()
-		return ExitError
+		return nil, usage(fs, "")
 	}
-	id := pos[0]
-	rp, code := openRepository(env, o.repo, "opsbook change run")
-	if rp == nil {
-		return code
+	o.id = pos[0]
+	return &o, nil
+}
+
+func (o *changeRunOptions) run(ctx context.Context, env *Env) error {
+	id := o.id
+	rp, err := openRepository(env, o.repo, "opsbook change run")
+	if err != nil {
+		return err
 	}
 	root := rp.Root
-	if o.operator == "" {
-		o.operator = changerun.DefaultOperator(root)
+	operator := o.operator
+	if operator == "" {
+		operator = changerun.DefaultOperator(root)
 	}
-	opts := changerun.Options{Branch: o.branch, Now: changeRunNow, Operator: o.operator, Commit: true, Push: !o.noPush,
+	opts := changerun.Options{Branch: o.branch, Now: changeRunNow, Operator: operator, Commit: true, Push: !o.noPush,
 		GitSSH: gitSSHFromEnv(), CheckRemote: !o.offline}
 
 	plan, err := changerun.Prepare(ctx, rp, id, opts)
-	var refusal *changerun.Refusal
 	if plan != nil && (o.dryRun || err == nil) {
 		printPlan(env.Stdout, plan)
 	}
+	var refusal *changerun.Refusal
 	if errors.As(err, &refusal) {
-		fmt.Fprintf(env.Stderr, "opsbook change run: %v\n", refusal)
-		return ExitError
+		return fmt.Errorf("opsbook change run: %w", refusal) // exitCode maps a refusal
 	}
 	if err != nil {
-		return fail(env, fmt.Errorf("opsbook change run: %w", err))
+		return fmt.Errorf("opsbook change run: %w", err)
 	}
 	for _, w := range plan.Warnings {
 		fmt.Fprintf(env.Stderr, "注意：%s\n", w)
 	}
 	if o.dryRun {
 		fmt.Fprintln(env.Stdout, "检查通过：审批、状态、窗口和步骤参数均满足要求（--dry-run，未执行任何步骤）。")
-		return ExitOK
+		return nil
 	}
 	if opts.Operator == "" {
-		return fail(env, errors.New("opsbook change run: 无法确定操作人：请用 --operator 指定，或设置 git config user.name"))
+		return errors.New("opsbook change run: 无法确定操作人：请用 --operator 指定，或设置 git config user.name")
 	}
 	if !o.yes {
-		if code, ok := confirmChange(env, id); !ok {
-			return code
+		if err := confirmChange(env, id); err != nil {
+			return err
 		}
 	}
 
 	opts.Progress = stepPrinter(env.Stdout, plan)
 	rep, err := plan.Execute(ctx, opts)
 	if errors.As(err, &refusal) {
-		fmt.Fprintf(env.Stderr, "opsbook change run: %v\n", refusal)
-		return ExitError
+		return fmt.Errorf("opsbook change run: %w", refusal)
 	}
 	printExecution(env.Stdout, rep)
 	if rep != nil {
@@ -117,31 +121,28 @@ func runChangeRun(ctx context.Context, env *Env, args []string) int {
 		}
 	}
 	if err != nil {
-		return fail(env, fmt.Errorf("opsbook change run: %w", err))
+		return fmt.Errorf("opsbook change run: %w", err)
 	}
 	if rep.PushError != nil {
-		fmt.Fprintf(env.Stderr, "opsbook change run: 推送失败，执行记录的提交 %s 已保留在本地，下次提交时一并推送（也可手工 git push）：%v\n", short(rep.Commit), rep.PushError)
-		return ExitError
+		return fmt.Errorf("opsbook change run: 推送失败，执行记录的提交 %s 已保留在本地，下次提交时一并推送（也可手工 git push）：%v", short(rep.Commit), rep.PushError)
 	}
 	if rep.Outcome != changerun.OutcomeSuccess {
-		return ExitFound
+		return errFound
 	}
-	return ExitOK
+	return nil
 }
 
 // confirmChange asks the operator to type the change id on a terminal.
-func confirmChange(env *Env, id string) (int, bool) {
+func confirmChange(env *Env, id string) error {
 	if !changeRunIsTerminal() {
-		fmt.Fprintln(env.Stderr, "opsbook change run: 标准输入不是终端，无法确认执行；在自动化任务中运行请加 --yes")
-		return ExitError, false
+		return errors.New("opsbook change run: 标准输入不是终端，无法确认执行；在自动化任务中运行请加 --yes")
 	}
 	fmt.Fprintf(env.Stderr, "将在生产环境执行以上步骤。请输入变更编号 %s 确认（其他输入取消）：", id)
 	line, _ := bufio.NewReader(changeRunStdin).ReadString('\n')
 	if strings.TrimSpace(line) != id {
-		fmt.Fprintln(env.Stderr, "已取消，未执行任何步骤。")
-		return ExitError, false
+		return told("已取消，未执行任何步骤。")
 	}
-	return 0, true
+	return nil
 }
 
 func printPlan(w io.Writer, pl *changerun.Plan) {

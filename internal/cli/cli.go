@@ -1,5 +1,7 @@
 // Package cli is opsbook's command line: one file per command, each with an
-// options struct filled from flags and a run function. Exit codes live here:
+// options struct, a parse function filling it from the command line (and
+// checking what can be checked without the repository) and a run method
+// returning an error. Exit codes are chosen in one place, exitCode (exit.go):
 // 0 ok, 1 the work ran and found problems, 2 the work could not run.
 package cli
 
@@ -12,18 +14,10 @@ import (
 	"os"
 	"os/signal"
 	"slices"
-	"strings"
 	"syscall"
 
 	"github.com/opsbook/opsbook/internal/repo"
 	"github.com/opsbook/opsbook/internal/workspace"
-)
-
-// Exit codes.
-const (
-	ExitOK    = 0 // everything passed
-	ExitFound = 1 // the work ran and found problems
-	ExitError = 2 // the work could not run
 )
 
 // Env is what a command runs against; tests replace its parts.
@@ -36,7 +30,7 @@ type Env struct {
 type command struct {
 	name, summary string
 	hidden        bool
-	run           func(ctx context.Context, env *Env, args []string) int
+	run           func(ctx context.Context, env *Env, args []string) error
 }
 
 var commands []command
@@ -51,24 +45,27 @@ func Main() int {
 	return Run(ctx, &Env{Stdout: os.Stdout, Stderr: os.Stderr, Dir: dir}, os.Args[1:])
 }
 
-// Run dispatches args to a subcommand.
+// Run dispatches args to a subcommand and returns the exit code.
 func Run(ctx context.Context, env *Env, args []string) int {
+	return exitCode(env.Stderr, dispatchCommand(ctx, env, args))
+}
+
+func dispatchCommand(ctx context.Context, env *Env, args []string) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		usage(env.Stdout)
+		printUsage(env.Stdout)
 		if len(args) == 0 {
-			return ExitError
+			return errTold
 		}
-		return ExitOK
+		return nil
 	}
 	i := slices.IndexFunc(commands, func(c command) bool { return c.name == args[0] })
 	if i < 0 {
-		fmt.Fprintf(env.Stderr, "opsbook: 未知命令 %q；运行 opsbook help 查看可用命令\n", args[0])
-		return ExitError
+		return fmt.Errorf("opsbook: 未知命令 %q；运行 opsbook help 查看可用命令", args[0])
 	}
 	return commands[i].run(ctx, env, args[1:])
 }
 
-func usage(w io.Writer) {
+func printUsage(w io.Writer) {
 	fmt.Fprintln(w, "opsbook — 运维台账：运维记录即代码\n\n用法：opsbook <命令> [参数]\n\n命令：")
 	for _, c := range commands {
 		if !c.hidden {
@@ -91,12 +88,16 @@ func flagSet(env *Env, name, usageLine string, repoDir *string) *flag.FlagSet {
 }
 
 // parse parses flags that may come before, between or after positional
-// arguments, and returns the positional ones.
+// arguments, and returns the positional ones. A bad flag is a usageError
+// (the flag package has printed it and the usage); -h is flag.ErrHelp.
 func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	var positional []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			return nil, err
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, &usageError{}
 		}
 		args = fs.Args()
 		if len(args) == 0 {
@@ -105,19 +106,6 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 		positional = append(positional, args[0])
 		args = args[1:]
 	}
-}
-
-// parseOrExit parses flags; it returns the exit code to use when parsing
-// ended the command (help requested or bad flags).
-func parseOrExit(fs *flag.FlagSet, args []string) ([]string, int, bool) {
-	pos, err := parse(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return nil, ExitOK, false
-	}
-	if err != nil {
-		return nil, ExitError, false
-	}
-	return pos, 0, true
 }
 
 // resolveRoot returns --repo or the enclosing git work tree of the working directory.
@@ -142,29 +130,34 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-func fail(env *Env, err error) int {
-	msg := err.Error()
-	if !strings.HasPrefix(msg, "opsbook") {
-		msg = "opsbook: " + msg
-	}
-	fmt.Fprintln(env.Stderr, msg)
-	return ExitError
-}
-
 // openRepository resolves --repo (or the enclosing git work tree) and opens
-// the repository: schemas, config, index. On failure it prints the error,
-// prefixed with the command's name when given, and returns the exit code.
-func openRepository(env *Env, repoFlag, command string) (*workspace.Workspace, int) {
+// the repository: schemas, config, index. An error opening it is prefixed
+// with the command's name when given.
+func openRepository(env *Env, repoFlag, command string) (*workspace.Workspace, error) {
 	root, err := resolveRoot(env, repoFlag)
 	if err != nil {
-		return nil, fail(env, err)
+		return nil, err
 	}
 	rp, err := workspace.Open(root)
-	if err != nil {
-		if command != "" {
-			err = fmt.Errorf("%s: %w", command, err)
-		}
-		return nil, fail(env, err)
+	if err != nil && command != "" {
+		err = fmt.Errorf("%s: %w", command, err)
 	}
-	return rp, ExitOK
+	return rp, err
+}
+
+// options is a command's parsed command line; run does the work.
+type options interface {
+	run(ctx context.Context, env *Env) error
+}
+
+// parsed makes a command's run function from its parse function: parsing
+// (tested on its own, see flags_test.go) and then running.
+func parsed[O options](parse func(env *Env, args []string) (O, error)) func(ctx context.Context, env *Env, args []string) error {
+	return func(ctx context.Context, env *Env, args []string) error {
+		o, err := parse(env, args)
+		if err != nil {
+			return err
+		}
+		return o.run(ctx, env)
+	}
 }

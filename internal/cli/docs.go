@@ -26,59 +26,60 @@ func init() {
 
 const docsUsage = "用法：\n  opsbook docs inventory [--format md|csv|json] [--project 项目编号] [--output FILE] [--at YYYY-MM-DD]\n  opsbook docs hash 文档编号… [--add] | --all [--add]"
 
-func runDocs(ctx context.Context, env *Env, args []string) int {
+func runDocs(ctx context.Context, env *Env, args []string) error {
 	if len(args) > 0 {
 		switch args[0] {
 		case "inventory":
-			return runDocsInventory(ctx, env, args[1:])
+			return parsed(parseDocsInventory)(ctx, env, args[1:])
 		case "hash":
-			return runDocsHash(ctx, env, args[1:])
+			return parsed(parseDocsHash)(ctx, env, args[1:])
 		}
 	}
 	fmt.Fprintln(env.Stderr, docsUsage)
 	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-		return ExitOK
+		return nil
 	}
 	if len(args) > 0 {
-		fmt.Fprintf(env.Stderr, "opsbook docs: 未知子命令 %q\n", args[0])
+		return fmt.Errorf("opsbook docs: 未知子命令 %q", args[0])
 	}
-	return ExitError
+	return errTold
 }
 
 type docsInventoryOptions struct {
 	repo, format, project, output, at string
 }
 
-func runDocsInventory(ctx context.Context, env *Env, args []string) int {
+func parseDocsInventory(env *Env, args []string) (*docsInventoryOptions, error) {
 	var o docsInventoryOptions
 	fs := flagSet(env, "docs inventory", "docs inventory [--format md|csv|json] [--project 项目编号] [--output FILE] [--at YYYY-MM-DD]", &o.repo)
 	fs.StringVar(&o.format, "format", "md", "输出格式：md（Markdown）|csv（每个附件一行，带 BOM）|json")
 	fs.StringVar(&o.project, "project", "", "只列出此项目的文档（项目编号）")
 	fs.StringVar(&o.output, "output", "", "写入文件（原子写入；默认：标准输出）")
 	fs.StringVar(&o.at, "at", "", "按这一天判断是否待复核（YYYY-MM-DD，默认：今天，按仓库时区）")
-	pos, code, ok := parseOrExit(fs, args)
-	if !ok {
-		return code
+	pos, err := parse(fs, args)
+	if err != nil {
+		return nil, err
 	}
 	if len(pos) > 0 {
-		fmt.Fprintf(env.Stderr, "opsbook docs inventory: 多余的参数 %q\n", pos)
-		return ExitError
+		return nil, fmt.Errorf("opsbook docs inventory: 多余的参数 %q", pos)
 	}
 	if !slices.Contains([]string{"md", "csv", "json"}, o.format) {
-		fmt.Fprintf(env.Stderr, "opsbook docs inventory: 未知格式 %q；可选 md、csv 或 json\n", o.format)
-		return ExitError
+		return nil, fmt.Errorf("opsbook docs inventory: 未知格式 %q；可选 md、csv 或 json", o.format)
 	}
-	rp, code := openRepository(env, o.repo, "opsbook docs inventory")
-	if rp == nil {
-		return code
+	return &o, nil
+}
+
+func (o *docsInventoryOptions) run(ctx context.Context, env *Env) error {
+	rp, err := openRepository(env, o.repo, "opsbook docs inventory")
+	if err != nil {
+		return err
 	}
 	root := rp.Root
 	now := time.Now().In(rp.Config.Location)
 	if o.at != "" {
 		d, err := time.ParseInLocation(time.DateOnly, o.at, rp.Config.Location)
 		if err != nil {
-			fmt.Fprintf(env.Stderr, "opsbook docs inventory: --at %q 应为日期 YYYY-MM-DD，例如 2026-11-27\n", o.at)
-			return ExitError
+			return fmt.Errorf("opsbook docs inventory: --at %q 应为日期 YYYY-MM-DD，例如 2026-11-27", o.at)
 		}
 		now = d.Add(12 * time.Hour)
 	}
@@ -90,11 +91,11 @@ func runDocsInventory(ctx context.Context, env *Env, args []string) int {
 	case errors.Is(err, gitrepo.ErrNotRepository):
 		history = nil
 	case err != nil:
-		return fail(env, fmt.Errorf("opsbook docs inventory: 读取 git 历史：%w", err))
+		return fmt.Errorf("opsbook docs inventory: 读取 git 历史：%w", err)
 	}
 	inv, err := inventory.Build(rp, inventory.Options{Project: o.project, Now: now, History: history})
 	if err != nil {
-		return fail(env, fmt.Errorf("opsbook docs inventory: %w", err))
+		return fmt.Errorf("opsbook docs inventory: %w", err)
 	}
 	var buf bytes.Buffer
 	switch o.format {
@@ -113,7 +114,7 @@ func runDocsInventory(ctx context.Context, env *Env, args []string) int {
 		}
 	}
 	if err != nil {
-		return fail(env, fmt.Errorf("opsbook docs inventory: %w", err))
+		return fmt.Errorf("opsbook docs inventory: %w", err)
 	}
 	t := inv.Totals()
 	fmt.Fprintf(env.Stderr, "文档 %d 份，附件 %d 个（%s），待复核 %d 份", t.Documents, t.Files, attachment.FormatSize(t.Bytes), t.Stale)
@@ -124,31 +125,36 @@ func runDocsInventory(ctx context.Context, env *Env, args []string) int {
 		fmt.Fprintf(env.Stderr, "；已写入 %s", o.output)
 	}
 	fmt.Fprintln(env.Stderr)
-	return ExitOK
+	return nil
 }
 
 type docsHashOptions struct {
 	repo     string
 	add, all bool
+	ids      []string
 }
 
-func runDocsHash(ctx context.Context, env *Env, args []string) int {
+func parseDocsHash(env *Env, args []string) (*docsHashOptions, error) {
 	var o docsHashOptions
 	fs := flagSet(env, "docs hash", "docs hash 文档编号… [--add] | --all [--add]", &o.repo)
 	fs.BoolVar(&o.add, "add", false, "把附件目录中尚未登记的文件也登记进 files")
 	fs.BoolVar(&o.all, "all", false, "处理所有带附件目录的记录")
-	ids, code, ok := parseOrExit(fs, args)
-	if !ok {
-		return code
+	ids, err := parse(fs, args)
+	if err != nil {
+		return nil, err
 	}
 	if len(ids) == 0 && !o.all {
-		fmt.Fprintln(env.Stderr, "opsbook docs hash: 需要文档编号（例如 DOC-2026-001），或 --all")
-		fs.Usage()
-		return ExitError
+		return nil, usage(fs, "opsbook docs hash: 需要文档编号（例如 DOC-2026-001），或 --all")
 	}
-	rp, code := openRepository(env, o.repo, "opsbook docs hash")
-	if rp == nil {
-		return code
+	o.ids = ids
+	return &o, nil
+}
+
+func (o *docsHashOptions) run(ctx context.Context, env *Env) error {
+	ids := o.ids
+	rp, err := openRepository(env, o.repo, "opsbook docs hash")
+	if err != nil {
+		return err
 	}
 	var entries []repo.Entry
 	takes := func(e repo.Entry) bool {
@@ -163,34 +169,32 @@ func runDocsHash(ctx context.Context, env *Env, args []string) int {
 		}
 	}
 	for _, id := range ids {
-		var found []repo.Entry
+		var matched []repo.Entry
 		for _, e := range rp.Index.Lookup(id) {
 			if takes(e) {
-				found = append(found, e)
+				matched = append(matched, e)
 			}
 		}
-		if len(found) != 1 {
-			fmt.Fprintf(env.Stderr, "opsbook docs hash: 没有可登记附件的记录 %s（例如 content/document/2026/%s.md）\n", id, id)
-			return ExitError
+		if len(matched) != 1 {
+			return fmt.Errorf("opsbook docs hash: 没有可登记附件的记录 %s（例如 content/document/2026/%s.md）", id, id)
 		}
-		entries = append(entries, found[0])
+		entries = append(entries, matched[0])
 	}
 	problems := 0
 	for _, e := range entries {
 		if ctx.Err() != nil {
-			return fail(env, ctx.Err())
+			return ctx.Err()
 		}
 		n, err := hashRecord(env, rp, e, o.add)
 		if err != nil {
-			return fail(env, fmt.Errorf("opsbook docs hash: %w", err))
+			return fmt.Errorf("opsbook docs hash: %w", err)
 		}
 		problems += n
 	}
 	if problems > 0 {
-		fmt.Fprintf(env.Stderr, "%d 个附件无法登记；请按上面的提示处理后重新运行\n", problems)
-		return ExitFound
+		return found(fmt.Sprintf("%d 个附件无法登记；请按上面的提示处理后重新运行", problems))
 	}
-	return ExitOK
+	return nil
 }
 
 // hashRecord fills in sha256 and size of one record's attachments (and,

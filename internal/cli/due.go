@@ -14,7 +14,7 @@ import (
 )
 
 func init() {
-	register(command{name: "due", summary: "合规日历：列出待办、逾期和已完成的定期工作（有逾期时退出码 1）", run: runDue})
+	register(command{name: "due", summary: "合规日历：列出待办、逾期和已完成的定期工作（有逾期时退出码 1）", run: parsed(parseDue)})
 }
 
 type dueOptions struct {
@@ -32,44 +32,43 @@ type dueDocument struct {
 	Problems    []obligation.Problem `json:"problems"`
 }
 
-func runDue(ctx context.Context, env *Env, args []string) int {
+func parseDue(env *Env, args []string) (*dueOptions, error) {
 	var o dueOptions
 	fs := flagSet(env, "due", "due [--at YYYY-MM-DD] [--days N] [--format text|json]", &o.repo)
 	fs.StringVar(&o.at, "at", "", "以这一天为准（YYYY-MM-DD，默认：今天，按仓库时区）")
 	fs.IntVar(&o.days, "days", 7, "列出前后多少天内已完成和即将到期的事项（逾期和待办总是列出）")
 	fs.StringVar(&o.format, "format", "text", "输出格式：text|json")
-	pos, code, ok := parseOrExit(fs, args)
-	if !ok {
-		return code
+	pos, err := parse(fs, args)
+	if err != nil {
+		return nil, err
 	}
 	if len(pos) > 0 {
-		fmt.Fprintf(env.Stderr, "opsbook due: 多余的参数 %q\n", pos)
-		return ExitError
+		return nil, fmt.Errorf("opsbook due: 多余的参数 %q", pos)
 	}
 	if o.format != "text" && o.format != "json" {
-		fmt.Fprintf(env.Stderr, "opsbook due: 未知格式 %q；可选 text 或 json\n", o.format)
-		return ExitError
+		return nil, fmt.Errorf("opsbook due: 未知格式 %q；可选 text 或 json", o.format)
 	}
 	if o.days < 0 || o.days > 3660 {
-		fmt.Fprintf(env.Stderr, "opsbook due: --days %d 应在 0 到 3660 之间\n", o.days)
-		return ExitError
+		return nil, fmt.Errorf("opsbook due: --days %d 应在 0 到 3660 之间", o.days)
 	}
-	rp, code := openRepository(env, o.repo, "opsbook due")
-	if rp == nil {
-		return code
+	return &o, nil
+}
+
+func (o *dueOptions) run(ctx context.Context, env *Env) error {
+	rp, err := openRepository(env, o.repo, "opsbook due")
+	if err != nil {
+		return err
 	}
-	var err error
 	loc := rp.Config.Location
 	at := time.Now().In(loc)
 	if o.at != "" {
 		if at, err = time.ParseInLocation(time.DateOnly, o.at, loc); err != nil {
-			fmt.Fprintf(env.Stderr, "opsbook due: --at %q 应为日期 YYYY-MM-DD，例如 2026-11-27\n", o.at)
-			return ExitError
+			return fmt.Errorf("opsbook due: --at %q 应为日期 YYYY-MM-DD，例如 2026-11-27", o.at)
 		}
 	}
 	at = time.Date(at.Year(), at.Month(), at.Day(), 0, 0, 0, 0, loc)
 	if ctx.Err() != nil {
-		return fail(env, ctx.Err())
+		return ctx.Err()
 	}
 	book := obligation.Load(rp.Index, loc, rp.Config.MaxFileSize)
 	st := book.Around(rp.Rules.Calendar, at, o.days)
@@ -91,7 +90,7 @@ func runDue(ctx context.Context, env *Env, args []string) int {
 		enc := json.NewEncoder(env.Stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(doc); err != nil {
-			return fail(env, err)
+			return err
 		}
 	} else {
 		label := func(kind string) string {
@@ -103,9 +102,9 @@ func runDue(ctx context.Context, env *Env, args []string) int {
 		printDue(env.Stdout, rp.Rules.Calendar, label, at, o.days, len(book.Obligations), st)
 	}
 	if obligation.Count(st)[obligation.Overdue] > 0 || len(book.Problems) > 0 {
-		return ExitFound
+		return errFound
 	}
-	return ExitOK
+	return nil
 }
 
 var dueWeekdays = [...]string{"星期日", "星期一", "星期二", "星期三", "星期四", "星期五", "星期六"}

@@ -41,50 +41,54 @@ type dutyDocument struct {
 	Problems []string        `json:"problems"`
 }
 
-func runDuty(ctx context.Context, env *Env, args []string) int {
+func runDuty(ctx context.Context, env *Env, args []string) error {
 	if len(args) == 0 || slices.Contains([]string{"-h", "--help", "help"}, args[0]) {
 		fmt.Fprintln(env.Stderr, "用法：opsbook duty now [--at \"YYYY-MM-DD HH:MM\"] [--format text|json]\n\n子命令：\n  now      现在（或 --at 指定时刻）谁在班：驻场、电话值守、备岗及电话")
 		if len(args) == 0 {
-			return ExitError
+			return errTold
 		}
-		return ExitOK
+		return nil
 	}
 	if args[0] != "now" {
-		fmt.Fprintf(env.Stderr, "opsbook duty: 未知子命令 %q；可用：now\n", args[0])
-		return ExitError
+		return fmt.Errorf("opsbook duty: 未知子命令 %q；可用：now", args[0])
 	}
+	return parsed(parseDutyNow)(ctx, env, args[1:])
+}
+
+func parseDutyNow(env *Env, args []string) (*dutyOptions, error) {
 	var o dutyOptions
 	fs := flagSet(env, "duty now", "duty now [--at \"YYYY-MM-DD HH:MM\"] [--format text|json]", &o.repo)
 	fs.StringVar(&o.at, "at", "", "查询的时刻（\"YYYY-MM-DD HH:MM\"，默认：现在，按仓库时区）")
 	fs.StringVar(&o.format, "format", "text", "输出格式：text|json")
-	pos, code, ok := parseOrExit(fs, args[1:])
-	if !ok {
-		return code
+	pos, err := parse(fs, args)
+	if err != nil {
+		return nil, err
 	}
 	if len(pos) > 0 {
-		fmt.Fprintf(env.Stderr, "opsbook duty now: 多余的参数 %q（时刻请写成 --at \"2026-11-27 10:00\"，带引号）\n", pos)
-		return ExitError
+		return nil, fmt.Errorf("opsbook duty now: 多余的参数 %q（时刻请写成 --at \"2026-11-27 10:00\"，带引号）", pos)
 	}
 	if o.format != "text" && o.format != "json" {
-		fmt.Fprintf(env.Stderr, "opsbook duty now: 未知格式 %q；可选 text 或 json\n", o.format)
-		return ExitError
+		return nil, fmt.Errorf("opsbook duty now: 未知格式 %q；可选 text 或 json", o.format)
 	}
-	rp, code := openRepository(env, o.repo, "opsbook duty now")
-	if rp == nil {
-		return code
+	return &o, nil
+}
+
+func (o *dutyOptions) run(ctx context.Context, env *Env) error {
+	rp, err := openRepository(env, o.repo, "opsbook duty now")
+	if err != nil {
+		return err
 	}
 	loc := rp.Config.Location
 	at := time.Now().In(loc)
 	if o.at != "" {
 		t, dateOnly, err := calendar.ParseTime(o.at, loc)
 		if err != nil || dateOnly {
-			fmt.Fprintf(env.Stderr, "opsbook duty now: --at %q 应为日期和时间 \"YYYY-MM-DD HH:MM\"，例如 --at \"2026-11-27 10:00\"\n", o.at)
-			return ExitError
+			return fmt.Errorf("opsbook duty now: --at %q 应为日期和时间 \"YYYY-MM-DD HH:MM\"，例如 --at \"2026-11-27 10:00\"", o.at)
 		}
 		at = t.In(loc)
 	}
 	if ctx.Err() != nil {
-		return fail(env, ctx.Err())
+		return ctx.Err()
 	}
 	shifts, problems := duty.Load(rp.Index, loc, rp.Config.MaxFileSize)
 	for _, p := range problems {
@@ -103,15 +107,15 @@ func runDuty(ctx context.Context, env *Env, args []string) int {
 		enc := json.NewEncoder(env.Stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(doc); err != nil {
-			return fail(env, err)
+			return err
 		}
 	} else {
 		printDuty(env.Stdout, rp.Rules.Calendar, at, on, next)
 	}
 	if len(on) == 0 || noHotline(on) {
-		return ExitFound
+		return errFound
 	}
-	return ExitOK
+	return nil
 }
 
 // noHotline reports whether neither an onsite nor an oncall shift covers

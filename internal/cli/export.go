@@ -17,7 +17,7 @@ import (
 )
 
 func init() {
-	register(command{name: "export", summary: "导出记录为 JSON 或 CSV（供苏政源等外部系统使用）", run: runExport})
+	register(command{name: "export", summary: "导出记录为 JSON 或 CSV（供苏政源等外部系统使用）", run: parsed(parseExport)})
 }
 
 type exportOptions struct {
@@ -25,7 +25,7 @@ type exportOptions struct {
 	body                              bool
 }
 
-func runExport(ctx context.Context, env *Env, args []string) int {
+func parseExport(env *Env, args []string) (*exportOptions, error) {
 	var o exportOptions
 	fs := flagSet(env, "export", "export [--kind K] [--since YYYY-MM-DD] --format json|csv [--output FILE]", &o.repo)
 	fs.StringVar(&o.kind, "kind", "", "只导出此类型的记录")
@@ -33,45 +33,45 @@ func runExport(ctx context.Context, env *Env, args []string) int {
 	fs.StringVar(&o.format, "format", "json", "输出格式：json|csv")
 	fs.StringVar(&o.output, "output", "", "写入文件（默认：标准输出）")
 	fs.BoolVar(&o.body, "body", true, "JSON 中包含 Markdown 正文")
-	pos, code, ok := parseOrExit(fs, args)
-	if !ok {
-		return code
+	pos, err := parse(fs, args)
+	if err != nil {
+		return nil, err
 	}
 	if len(pos) > 0 {
-		fmt.Fprintf(env.Stderr, "opsbook export: 多余的参数 %q\n", pos)
-		return ExitError
+		return nil, fmt.Errorf("opsbook export: 多余的参数 %q", pos)
 	}
 	if o.format != "json" && o.format != "csv" {
-		fmt.Fprintf(env.Stderr, "opsbook export: 未知格式 %q；可选 json 或 csv\n", o.format)
-		return ExitError
+		return nil, fmt.Errorf("opsbook export: 未知格式 %q；可选 json 或 csv", o.format)
 	}
 	if o.since != "" {
 		if _, err := time.Parse(time.DateOnly, o.since); err != nil {
-			fmt.Fprintf(env.Stderr, "opsbook export: --since %q 应为日期 YYYY-MM-DD\n", o.since)
-			return ExitError
+			return nil, fmt.Errorf("opsbook export: --since %q 应为日期 YYYY-MM-DD", o.since)
 		}
 	}
-	rp, code := openRepository(env, o.repo, "opsbook export")
-	if rp == nil {
-		return code
+	return &o, nil
+}
+
+func (o *exportOptions) run(ctx context.Context, env *Env) error {
+	rp, err := openRepository(env, o.repo, "opsbook export")
+	if err != nil {
+		return err
 	}
 	root := rp.Root
 	if _, known := rp.Schemas.Kinds[o.kind]; o.kind != "" && !known {
-		fmt.Fprintf(env.Stderr, "opsbook export: 未知类型 %q\n", o.kind)
-		return ExitError
+		return fmt.Errorf("opsbook export: 未知类型 %q", o.kind)
 	}
 	history, err := gitrepo.History(ctx, root, repo.ContentDir+"/")
 	switch {
 	case errors.Is(err, gitrepo.ErrShallowHistory):
 		fmt.Fprintf(env.Stderr, "警告：%v；本次导出不含 git 作者和时间\n", err)
 	case err != nil && !errors.Is(err, gitrepo.ErrNotRepository):
-		return fail(env, fmt.Errorf("opsbook export: 读取 git 历史：%w", err))
+		return fmt.Errorf("opsbook export: 读取 git 历史：%w", err)
 	}
 	var recs []export.Record
 	skipped := 0
 	for _, e := range rp.Index.Entries {
 		if ctx.Err() != nil {
-			return fail(env, ctx.Err())
+			return ctx.Err()
 		}
 		k, ok := rp.Schemas.Kinds[e.Kind]
 		if !ok || (o.kind != "" && e.Kind != o.kind) {
@@ -101,7 +101,7 @@ func runExport(ctx context.Context, env *Env, args []string) int {
 		return export.WriteJSON(w, export.Document{GeneratedAt: time.Now().In(rp.Config.Location), Platform: rp.Config.Platform, Records: recs})
 	})
 	if err != nil {
-		return fail(env, fmt.Errorf("opsbook export: %w", err))
+		return fmt.Errorf("opsbook export: %w", err)
 	}
 	fmt.Fprintf(env.Stderr, "导出 %d 条记录", len(recs))
 	if skipped > 0 {
@@ -109,9 +109,9 @@ func runExport(ctx context.Context, env *Env, args []string) int {
 	}
 	fmt.Fprintln(env.Stderr)
 	if skipped > 0 {
-		return ExitFound
+		return errFound
 	}
-	return ExitOK
+	return nil
 }
 
 // writeOutput writes to stdout, or to file through a temporary file renamed

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 
@@ -10,27 +11,35 @@ import (
 )
 
 func init() {
-	register(command{name: "gen", summary: "生成基准测试用的合成仓库", hidden: true, run: runGen})
+	register(command{name: "gen", summary: "生成基准测试用的合成仓库", hidden: true, run: parsed(parseGen)})
 }
 
-func runGen(ctx context.Context, env *Env, args []string) int {
-	var repoDir, out string
-	var n int
-	var seed uint64
-	fs := flagSet(env, "gen", "gen --records N --out DIR [--seed S]", &repoDir)
-	fs.IntVar(&n, "records", 1000, "记录总数")
-	fs.StringVar(&out, "out", "", "输出目录（必填）")
-	fs.Uint64Var(&seed, "seed", 1, "随机种子（相同种子生成相同内容）")
-	if _, code, ok := parseOrExit(fs, args); !ok {
-		return code
+type genOptions struct {
+	repo, out string
+	records   int
+	seed      uint64
+}
+
+func parseGen(env *Env, args []string) (*genOptions, error) {
+	var o genOptions
+	fs := flagSet(env, "gen", "gen --records N --out DIR [--seed S]", &o.repo)
+	fs.IntVar(&o.records, "records", 1000, "记录总数")
+	fs.StringVar(&o.out, "out", "", "输出目录（必填）")
+	fs.Uint64Var(&o.seed, "seed", 1, "随机种子（相同种子生成相同内容）")
+	if _, err := parse(fs, args); err != nil {
+		return nil, err
 	}
-	if out == "" {
-		fmt.Fprintln(env.Stderr, "opsbook gen: 需要 --out DIR")
-		return ExitError
+	if o.out == "" {
+		return nil, errors.New("opsbook gen: 需要 --out DIR")
 	}
-	root, err := resolveRoot(env, repoDir)
+	return &o, nil
+}
+
+func (o *genOptions) run(ctx context.Context, env *Env) error {
+	out, n, seed := o.out, o.records, o.seed
+	root, err := resolveRoot(env, o.repo)
 	if err != nil {
-		return fail(env, err)
+		return err
 	}
 	tty := isTerminal(env.Stderr)
 	err = gen.Run(gen.Options{Out: out, Records: n, Seed: seed, SchemaDir: filepath.Join(root, repo.SchemaDir),
@@ -46,8 +55,8 @@ func runGen(ctx context.Context, env *Env, args []string) int {
 		fmt.Fprintln(env.Stderr)
 	}
 	if err != nil {
-		return fail(env, fmt.Errorf("opsbook gen: %w", err))
+		return fmt.Errorf("opsbook gen: %w", err)
 	}
 	fmt.Fprintf(env.Stdout, "已在 %s 生成 %d 条记录\n", out, n)
-	return ExitOK
+	return nil
 }

@@ -11,16 +11,17 @@ import (
 )
 
 func init() {
-	register(command{name: "publish", summary: "发布构建好的站点：上传到 sftp://用户@主机/路径 或复制到本机目录，原子切换", run: runPublish})
+	register(command{name: "publish", summary: "发布构建好的站点：上传到 sftp://用户@主机/路径 或复制到本机目录，原子切换", run: parsed(parsePublish)})
 }
 
 type publishOptions struct {
 	repo, dir, identity, knownHosts string
 	keep                            int
 	allowRestricted                 bool
+	target                          string // as given
 }
 
-func runPublish(ctx context.Context, env *Env, args []string) int {
+func parsePublish(env *Env, args []string) (*publishOptions, error) {
 	var o publishOptions
 	fs := flagSet(env, "publish", "publish sftp://用户@主机[:端口]/路径 | 本机目录 [--dir public] [--identity 私钥文件] [--known-hosts 文件] [--keep 3] [--allow-restricted]", &o.repo)
 	fs.StringVar(&o.dir, "dir", "", "要发布的站点目录（默认：仓库下的 public/，即 opsbook site build 的输出）")
@@ -28,15 +29,19 @@ func runPublish(ctx context.Context, env *Env, args []string) int {
 	fs.StringVar(&o.knownHosts, "known-hosts", "", "known_hosts 文件，必须记录服务器的主机密钥（默认：~/.ssh/known_hosts）")
 	fs.IntVar(&o.keep, "keep", publish.DefaultKeep, "保留最近几个版本（含当前版本），更早的删除")
 	fs.BoolVar(&o.allowRestricted, "allow-restricted", false, "站点含受控内容时仍然发布（仅当目标 Web 服务器自己按用户组控制访问时使用）")
-	pos, code, ok := parseOrExit(fs, args)
-	if !ok {
-		return code
+	pos, err := parse(fs, args)
+	if err != nil {
+		return nil, err
 	}
 	if len(pos) != 1 {
-		fmt.Fprintln(env.Stderr, "opsbook publish: 需要且只需要一个发布目标，例如 sftp://deploy@10.32.1.20/srv/www/opsbook 或 /var/www/opsbook")
-		fs.Usage()
-		return ExitError
+		return nil, usage(fs, "opsbook publish: 需要且只需要一个发布目标，例如 sftp://deploy@10.32.1.20/srv/www/opsbook 或 /var/www/opsbook")
 	}
+	o.target = pos[0]
+	return &o, nil
+}
+
+func (o *publishOptions) run(ctx context.Context, env *Env) error {
+	pos := []string{o.target}
 	arg := pos[0]
 	if !strings.Contains(arg, ":") && !filepath.IsAbs(arg) {
 		// A local directory, relative to the working directory. Not
@@ -46,17 +51,17 @@ func runPublish(ctx context.Context, env *Env, args []string) int {
 	}
 	target, err := publish.ParseTarget(arg)
 	if err != nil {
-		return fail(env, fmt.Errorf("opsbook publish: %w", err))
+		return fmt.Errorf("opsbook publish: %w", err)
 	}
 	if o.keep < 1 {
-		return fail(env, fmt.Errorf("opsbook publish: --keep %d：至少保留 1 个版本（建议不少于 2 以便回退）", o.keep))
+		return fmt.Errorf("opsbook publish: --keep %d：至少保留 1 个版本（建议不少于 2 以便回退）", o.keep)
 	}
 	src := o.dir
 	switch {
 	case src == "":
 		root, err := resolveRoot(env, o.repo)
 		if err != nil {
-			return fail(env, fmt.Errorf("opsbook publish: %w；或用 --dir 指定站点目录", err))
+			return fmt.Errorf("opsbook publish: %w；或用 --dir 指定站点目录", err)
 		}
 		src = filepath.Join(root, "public")
 	case !filepath.IsAbs(src):
@@ -67,14 +72,14 @@ func runPublish(ctx context.Context, env *Env, args []string) int {
 	// with --omit-restricted holds no restricted file and names none.
 	found, err := publish.FindRestricted(src)
 	if err != nil {
-		return fail(env, fmt.Errorf("opsbook publish: %w", err))
+		return fmt.Errorf("opsbook publish: %w", err)
 	}
 	if n := len(found.Files); n > 0 {
 		what := fmt.Sprintf("要发布的站点含 %d 个受控文件（%d 个受控页面及其附件、受控搜索索引；%d 个受控项目），例如 %s，普通 Web 服务器会把它们提供给任何能访问的人",
 			n, found.Pages, len(found.Projects), found.Files[0])
 		if !o.allowRestricted {
-			return fail(env, fmt.Errorf("opsbook publish: %s，未发布：请用 opsbook site build --omit-restricted 重新构建后再发布，"+
-				"或只通过 opsbook site serve --access 提供该站点；目标服务器自己按用户组控制访问时加 --allow-restricted", what))
+			return fmt.Errorf("opsbook publish: %s，未发布：请用 opsbook site build --omit-restricted 重新构建后再发布，"+
+				"或只通过 opsbook site serve --access 提供该站点；目标服务器自己按用户组控制访问时加 --allow-restricted", what)
 		}
 		fmt.Fprintf(env.Stderr, "警告：%s；已按 --allow-restricted 发布，请确认目标服务器的访问控制。\n", what)
 	}
@@ -100,7 +105,7 @@ func runPublish(ctx context.Context, env *Env, args []string) int {
 		fmt.Fprintln(env.Stderr)
 	}
 	if err != nil {
-		return fail(env, fmt.Errorf("opsbook publish: %w", err))
+		return fmt.Errorf("opsbook publish: %w", err)
 	}
 	fmt.Fprintf(env.Stderr, "已发布 %s → %s：%d 个文件，%s，用时 %s\n", src, res.Target, res.Files, publishSize(res.Bytes), res.Duration.Round(time.Millisecond))
 	fmt.Fprintf(env.Stderr, "  当前版本：%s（%s）\n", res.Release, res.Dir)
@@ -112,7 +117,7 @@ func runPublish(ctx context.Context, env *Env, args []string) int {
 		fmt.Fprintf(env.Stderr, "；已删除旧版本 %s", strings.Join(res.Pruned, "、"))
 	}
 	fmt.Fprintln(env.Stderr)
-	return ExitOK
+	return nil
 }
 
 func publishSize(n int64) string {

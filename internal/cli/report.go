@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/opsbook/opsbook/internal/calendar"
+	"github.com/opsbook/opsbook/internal/gitrepo"
 	"github.com/opsbook/opsbook/internal/kind"
 	"github.com/opsbook/opsbook/internal/pdf"
 	"github.com/opsbook/opsbook/internal/period"
@@ -18,57 +18,56 @@ import (
 )
 
 func init() {
-	register(command{name: "report", summary: "生成周报、月报、季报、半年报、年报（指标取自记录，可导出 PDF）", run: runReport})
+	register(command{name: "report", summary: "生成周报、月报、季报、半年报、年报（指标取自记录，可导出 PDF）", run: parsed(parseReport)})
 }
 
 type reportOptions struct {
 	repo, at, author, pdf, now string
+	typ                        period.Type
 }
 
-func runReport(ctx context.Context, env *Env, args []string) int {
+func parseReport(env *Env, args []string) (*reportOptions, error) {
 	var o reportOptions
 	fs := flagSet(env, "report", "report week|month|quarter|half|year [--at 2026-W48|2026-11|2026-Q4|2026-H2|2026] [--author 姓名] [--pdf FILE]", &o.repo)
 	fs.StringVar(&o.at, "at", "", "报告周期（默认：最近一个已结束的周期）：2026-W48、2026-11、2026-Q4、2026-H2 或 2026")
 	fs.StringVar(&o.author, "author", "", "编写人（默认：git config user.name；重新生成时保留原编写人）")
 	fs.StringVar(&o.pdf, "pdf", "", "同时用无头 Chromium 导出 A4 PDF 到此文件")
 	fs.StringVar(&o.now, "now", "", "以此时刻为“现在”（YYYY-MM-DD HH:MM，测试和补做报告用）")
-	pos, code, ok := parseOrExit(fs, args)
-	if !ok {
-		return code
+	pos, err := parse(fs, args)
+	if err != nil {
+		return nil, err
 	}
 	if len(pos) != 1 {
-		fmt.Fprintln(env.Stderr, "opsbook report: 请指定报告类型：week（周报）、month（月报）、quarter（季报）、half（半年报）或 year（年报）")
-		fs.Usage()
-		return ExitError
+		return nil, usage(fs, "opsbook report: 请指定报告类型：week（周报）、month（月报）、quarter（季报）、half（半年报）或 year（年报）")
 	}
-	typ, err := period.ParseType(pos[0])
+	if o.typ, err = period.ParseType(pos[0]); err != nil {
+		return nil, fmt.Errorf("opsbook report: %v", err)
+	}
+	return &o, nil
+}
+
+func (o *reportOptions) run(ctx context.Context, env *Env) error {
+	typ := o.typ
+	rp, err := openRepository(env, o.repo, "opsbook report")
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "opsbook report: %v\n", err)
-		return ExitError
-	}
-	rp, code := openRepository(env, o.repo, "opsbook report")
-	if rp == nil {
-		return code
+		return err
 	}
 	root := rp.Root
 	loc := rp.Config.Location
 	now := time.Now().In(loc)
 	if o.now != "" {
 		if now, _, err = calendar.ParseTime(o.now, loc); err != nil {
-			fmt.Fprintf(env.Stderr, "opsbook report: --now：%v\n", err)
-			return ExitError
+			return fmt.Errorf("opsbook report: --now：%v", err)
 		}
 	}
 	p := period.Last(typ, now, loc)
 	if o.at != "" {
 		if p, err = period.Parse(typ, o.at, loc); err != nil {
-			fmt.Fprintf(env.Stderr, "opsbook report: %v\n", err)
-			return ExitError
+			return fmt.Errorf("opsbook report: %v", err)
 		}
 	}
 	if p.Start.After(now) {
-		fmt.Fprintf(env.Stderr, "opsbook report: %s 还没有开始（现在是 %s）；请指定已开始的周期\n", p.Name(), now.Format("2006-01-02 15:04"))
-		return ExitError
+		return fmt.Errorf("opsbook report: %s 还没有开始（现在是 %s）；请指定已开始的周期", p.Name(), now.Format("2006-01-02 15:04"))
 	}
 
 	author := o.author
@@ -79,11 +78,10 @@ func runReport(ctx context.Context, env *Env, args []string) int {
 	res, err := report.Generate(ctx, rp, p, report.GenerateOptions{Now: now, Author: author})
 	var invalid *report.InvalidError
 	if errors.As(err, &invalid) {
-		fmt.Fprintln(env.Stderr, "opsbook report: "+err.Error())
-		return ExitFound
+		return found("opsbook report: " + err.Error())
 	}
 	if err != nil {
-		return fail(env, fmt.Errorf("opsbook report: %w", err))
+		return fmt.Errorf("opsbook report: %w", err)
 	}
 	rpt, rel, content := res.Report, res.Rel, res.Content
 	verb := "已更新"
@@ -101,24 +99,24 @@ func runReport(ctx context.Context, env *Env, args []string) int {
 	if o.pdf != "" {
 		final, err := record.Parse(rel, content)
 		if err != nil {
-			return fail(env, err)
+			return err
 		}
 		v, _ := kind.ReportFrom(final)
 		status := map[string]string{"draft": "草稿", "final": "定稿"}[v.Status]
 		doc, err := rpt.PrintHTML(v.Title, v.Author, status, final.Body)
 		if err != nil {
-			return fail(env, err)
+			return err
 		}
 		out := o.pdf
 		if !filepath.IsAbs(out) {
 			out = filepath.Join(env.Dir, out)
 		}
 		if err := pdf.Print(ctx, doc, out, pdf.Options{Title: v.Title, PageNumbers: true}); err != nil {
-			return fail(env, fmt.Errorf("opsbook report: 导出 PDF 失败（报告记录已写好）：%w", err))
+			return fmt.Errorf("opsbook report: 导出 PDF 失败（报告记录已写好）：%w", err)
 		}
 		fmt.Fprintf(env.Stdout, "已导出 PDF：%s\n", o.pdf)
 	}
-	return ExitOK
+	return nil
 }
 
 func figure(r *report.Report, key string) string {
@@ -134,9 +132,8 @@ func figure(r *report.Report, key string) string {
 
 // gitUserName is the committer name git would use in root, or "opsbook".
 func gitUserName(root string) string {
-	out, err := exec.Command("git", "-C", root, "config", "user.name").Output()
-	if s := strings.TrimSpace(string(out)); err == nil && s != "" {
-		return s
+	if name, _ := gitrepo.User(root); name != "" {
+		return name
 	}
 	return "opsbook"
 }

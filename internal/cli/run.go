@@ -13,10 +13,11 @@ import (
 	"github.com/opsbook/opsbook/internal/gitrepo"
 	"github.com/opsbook/opsbook/internal/runbook"
 	"github.com/opsbook/opsbook/internal/runner"
+	"github.com/opsbook/opsbook/internal/workspace"
 )
 
 func init() {
-	register(command{name: "run", summary: "执行运行手册：检查结果写成巡检记录，失败登记异常，提交（并推送）到 git", run: runRun})
+	register(command{name: "run", summary: "执行运行手册：检查结果写成巡检记录，失败登记异常，提交（并推送）到 git", run: parsed(parseRun)})
 }
 
 type runOptions struct {
@@ -26,52 +27,53 @@ type runOptions struct {
 	runbooks         []string
 }
 
-func runRun(ctx context.Context, env *Env, args []string) int {
+func parseRun(env *Env, args []string) (*runOptions, error) {
 	var o runOptions
 	fs := flagSet(env, "run", "run RUNBOOK… [--push] [--dry-run] [--no-commit] [--runner NAME]", &o.repo)
 	fs.BoolVar(&o.push, "push", false, "提交后推送到远程仓库（失败则保留本地提交，下次运行时推送）")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "只执行检查并打印结果，不写记录、不提交")
 	fs.BoolVar(&o.noCommit, "no-commit", false, "写入记录文件但不提交")
 	fs.StringVar(&o.runnerName, "runner", "", "runner 名称，写入巡检记录编号（默认：主机名）")
-	pos, code, ok := parseOrExit(fs, args)
-	if !ok {
-		return code
+	pos, err := parse(fs, args)
+	if err != nil {
+		return nil, err
 	}
 	if len(pos) == 0 {
-		fs.Usage()
-		return ExitError
+		return nil, usage(fs, "")
 	}
 	o.runbooks = pos
-	rp, code := openRepository(env, o.repo, "opsbook run")
-	if rp == nil {
-		return code
+	return &o, nil
+}
+
+func (o *runOptions) run(ctx context.Context, env *Env) error {
+	rp, err := openRepository(env, o.repo, "opsbook run")
+	if err != nil {
+		return err
 	}
 	root := rp.Root
 	var rbs []*runbook.Runbook
 	for _, name := range o.runbooks {
 		rb, vs, err := runner.LoadRunbook(rp, runbookRef(root, env.Dir, name))
 		if err != nil {
-			return fail(env, fmt.Errorf("opsbook run: %w", err))
+			return fmt.Errorf("opsbook run: %w", err)
 		}
 		if len(vs) > 0 {
 			for _, v := range vs {
 				fmt.Fprintln(env.Stderr, v.String())
 			}
-			fmt.Fprintf(env.Stderr, "opsbook run: 运行手册 %s 有错误，未执行\n", name)
-			return ExitError
+			return fmt.Errorf("opsbook run: 运行手册 %s 有错误，未执行", name)
 		}
 		rbs = append(rbs, rb)
 	}
 	runner.CleanTemp(root, 0)
-	_, gitErr := os.Stat(filepath.Join(root, ".git"))
-	exit := ExitOK
+	var failed, stopped bool
 	for _, rb := range rbs {
-		opts := runner.Options{Root: root, Runner: o.runnerName, Location: rp.Config.Location, MaxFileSize: rp.Config.MaxFileSize,
-			DryRun: o.dryRun, Commit: !o.noCommit && gitErr == nil, Push: o.push && !o.noCommit, GitSSH: gitSSHFromEnv()}
+		opts := runnerOptions(rp, o.runnerName, !o.noCommit, o.push && !o.noCommit)
+		opts.DryRun = o.dryRun
 		if len(rb.Alerts) > 0 && !o.dryRun {
 			d, err := alert.FromConfig(rb.Alerts, rp.Config.Platform, rp.Config.Location)
 			if err != nil {
-				return fail(env, fmt.Errorf("opsbook run: %s 的告警配置：%w", rb.ID, err))
+				return fmt.Errorf("opsbook run: %s 的告警配置：%w", rb.ID, err)
 			}
 			opts.Alerter = d
 		}
@@ -80,7 +82,7 @@ func runRun(ctx context.Context, env *Env, args []string) int {
 		printReport(env.Stdout, rep)
 		if err != nil {
 			fmt.Fprintf(env.Stderr, "opsbook run: %s：%v\n", rb.ID, err)
-			exit = ExitError
+			stopped = true
 			continue
 		}
 		for _, e := range rep.AlertErrors {
@@ -88,12 +90,33 @@ func runRun(ctx context.Context, env *Env, args []string) int {
 		}
 		if rep.PushError != nil {
 			fmt.Fprintf(env.Stderr, "opsbook run: 推送失败，提交 %s 已保留在本地，下次运行时推送：%v\n", short(rep.Commit), rep.PushError)
-			exit = ExitError
-		} else if rep.Failed() > 0 && exit == ExitOK {
-			exit = ExitFound
+			stopped = true
+		} else if rep.Failed() > 0 {
+			failed = true
 		}
 	}
-	return exit
+	switch {
+	case stopped:
+		return errTold
+	case failed:
+		return errFound
+	}
+	return nil
+}
+
+// runnerOptions is how opsbook run and opsbook runner set up a run of
+// rp's runbooks, the one place runner.Options are built: commit asks to
+// commit the records when rp is a git work tree; push to push them (which
+// commits even outside one, so that mistake is reported).
+func runnerOptions(rp *workspace.Workspace, name string, commit, push bool) runner.Options {
+	return runner.Options{Root: rp.Root, Runner: name, Location: rp.Config.Location, MaxFileSize: rp.Config.MaxFileSize,
+		Commit: commit && isWorkTree(rp.Root), Push: push, GitSSH: gitSSHFromEnv()}
+}
+
+// isWorkTree reports whether root is the top of a git work tree.
+func isWorkTree(root string) bool {
+	_, err := os.Stat(filepath.Join(root, ".git"))
+	return err == nil
 }
 
 // gitSSHFromEnv reads how to push to an ssh:// remote: OPSBOOK_GIT_SSH_KEY

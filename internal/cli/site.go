@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"time"
@@ -12,33 +13,43 @@ import (
 )
 
 func init() {
-	register(command{name: "site", summary: "构建（build）、预览（preview）或发布服务（serve）静态站点", run: runSite})
+	register(command{name: "site", summary: "构建（build）、预览（preview）或发布服务（serve）静态站点", run: parsed(parseSite)})
 }
 
-func runSite(ctx context.Context, env *Env, args []string) int {
-	var repoDir, out, addr, lang, accessFile string
-	var omit bool
-	fs := flagSet(env, "site", "site build|preview|serve [--out DIR] [--addr 127.0.0.1:1313] [--access FILE] [--omit-restricted]", &repoDir)
-	fs.StringVar(&out, "out", "", "输出目录（默认：仓库下的 public/）")
-	fs.StringVar(&addr, "addr", "127.0.0.1:1313", "preview/serve 的监听地址")
-	fs.StringVar(&lang, "lang", "zh-cn", "界面语言：zh-cn 或 en")
-	fs.StringVar(&accessFile, "access", "", "preview/serve：访问控制文件（登录、按路径授权、受控项目；示例见 access.example.yaml）")
-	fs.BoolVar(&omit, "omit-restricted", false, "构建时不含受控项目和受控文档（页面、附件、受控索引），适合以纯静态文件发布的站点")
-	pos, code, ok := parseOrExit(fs, args)
-	if !ok {
-		return code
+type siteOptions struct {
+	repo, out, addr, lang, access string
+	omit                          bool
+	action                        string // build, preview or serve
+}
+
+func parseSite(env *Env, args []string) (*siteOptions, error) {
+	var o siteOptions
+	fs := flagSet(env, "site", "site build|preview|serve [--out DIR] [--addr 127.0.0.1:1313] [--access FILE] [--omit-restricted]", &o.repo)
+	fs.StringVar(&o.out, "out", "", "输出目录（默认：仓库下的 public/）")
+	fs.StringVar(&o.addr, "addr", "127.0.0.1:1313", "preview/serve 的监听地址")
+	fs.StringVar(&o.lang, "lang", "zh-cn", "界面语言：zh-cn 或 en")
+	fs.StringVar(&o.access, "access", "", "preview/serve：访问控制文件（登录、按路径授权、受控项目；示例见 access.example.yaml）")
+	fs.BoolVar(&o.omit, "omit-restricted", false, "构建时不含受控项目和受控文档（页面、附件、受控索引），适合以纯静态文件发布的站点")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return nil, err
 	}
 	if len(pos) != 1 || (pos[0] != "build" && pos[0] != "preview" && pos[0] != "serve") {
-		fs.Usage()
-		return ExitError
+		return nil, usage(fs, "")
 	}
-	if accessFile != "" && pos[0] == "build" {
-		fmt.Fprintln(env.Stderr, "opsbook site: --access 只用于 preview 和 serve（build 只生成文件）")
-		return ExitError
+	o.action = pos[0]
+	if o.access != "" && o.action == "build" {
+		return nil, errors.New("opsbook site: --access 只用于 preview 和 serve（build 只生成文件）")
 	}
+	return &o, nil
+}
+
+func (o *siteOptions) run(ctx context.Context, env *Env) error {
+	repoDir, out, addr, lang, accessFile, omit := o.repo, o.out, o.addr, o.lang, o.access, o.omit
+	pos := []string{o.action}
 	root, err := resolveRoot(env, repoDir)
 	if err != nil {
-		return fail(env, err)
+		return err
 	}
 	if out == "" {
 		out = filepath.Join(root, "public")
@@ -48,7 +59,7 @@ func runSite(ctx context.Context, env *Env, args []string) int {
 	if pos[0] != "build" {
 		// The access log writes the repository's local time.
 		if loc, err = config.LoadLocation(root); err != nil {
-			return fail(env, fmt.Errorf("opsbook site: %w", err))
+			return fmt.Errorf("opsbook site: %w", err)
 		}
 	}
 	if accessFile != "" {
@@ -56,7 +67,7 @@ func runSite(ctx context.Context, env *Env, args []string) int {
 			accessFile = filepath.Join(env.Dir, accessFile)
 		}
 		if policy, err = access.Load(accessFile); err != nil {
-			return fail(env, fmt.Errorf("opsbook site: %w", err))
+			return fmt.Errorf("opsbook site: %w", err)
 		}
 	}
 	build := func() bool {
@@ -79,18 +90,18 @@ func runSite(ctx context.Context, env *Env, args []string) int {
 	switch pos[0] {
 	case "build":
 		if !build() {
-			return ExitError
+			return errTold
 		}
-		return ExitOK
+		return nil
 	case "preview":
 		if !build() {
-			return ExitError
+			return errTold
 		}
 		go site.Watch(ctx, root, func() { fmt.Fprintln(env.Stderr, "检测到修改，重新构建……"); build() })
 	}
-	o := site.ServeOptions{Access: policy, Preview: pos[0] == "preview", Log: env.Stderr, Location: loc}
-	if err := site.ServeWith(ctx, out, addr, o); err != nil {
-		return fail(env, fmt.Errorf("opsbook site: %w", err))
+	so := site.ServeOptions{Access: policy, Preview: pos[0] == "preview", Log: env.Stderr, Location: loc}
+	if err := site.ServeWith(ctx, out, addr, so); err != nil {
+		return fmt.Errorf("opsbook site: %w", err)
 	}
-	return ExitOK
+	return nil
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -13,26 +14,27 @@ func init() {
 	register(command{name: "stats", summary: "部门统计：stats import 把平台导出的部门统计（CSV/XLSX）导入为统计记录", run: runStats})
 }
 
-func runStats(ctx context.Context, env *Env, args []string) int {
+func runStats(ctx context.Context, env *Env, args []string) error {
 	if len(args) > 0 && args[0] == "import" {
-		return runStatsImport(ctx, env, args[1:])
+		return parsed(parseStatsImport)(ctx, env, args[1:])
 	}
 	fmt.Fprintln(env.Stderr, "用法：opsbook stats import FILE --period 2026-11|2026-W48|2026-Q4|2026-H2|2026 [--sheet 工作表] [--id 编号] [--source 来源] [--force]")
 	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-		return ExitOK
+		return nil
 	}
 	if len(args) > 0 {
-		fmt.Fprintf(env.Stderr, "opsbook stats: 未知子命令 %q\n", args[0])
+		return fmt.Errorf("opsbook stats: 未知子命令 %q", args[0])
 	}
-	return ExitError
+	return errTold
 }
 
 type statsImportOptions struct {
 	repo, period, sheet, id, source string
 	force                           bool
+	file                            string // as given
 }
 
-func runStatsImport(ctx context.Context, env *Env, args []string) int {
+func parseStatsImport(env *Env, args []string) (*statsImportOptions, error) {
 	var o statsImportOptions
 	fs := flagSet(env, "stats import", "stats import FILE --period 2026-11|2026-W48|2026-Q4|2026-H2|2026 [--sheet 工作表] [--id 编号] [--source 来源] [--force]", &o.repo)
 	fs.StringVar(&o.period, "period", "", "统计周期：2026-11（月）、2026-W48（ISO 周）、2026-Q4（季度）、2026-H2（半年）或 2026（年）")
@@ -40,36 +42,41 @@ func runStatsImport(ctx context.Context, env *Env, args []string) int {
 	fs.StringVar(&o.id, "id", "", "记录编号（默认：按周期，例如 STA-2026-M11）")
 	fs.StringVar(&o.source, "source", "", "数据来源说明（默认：平台名称和文件名）")
 	fs.BoolVar(&o.force, "force", false, "替换已存在的同编号统计记录（保留其 tags 和 notes）")
-	pos, code, ok := parseOrExit(fs, args)
-	if !ok {
-		return code
+	pos, err := parse(fs, args)
+	if err != nil {
+		return nil, err
 	}
 	if len(pos) != 1 {
-		fmt.Fprintln(env.Stderr, "opsbook stats import: 需要且只需要一个文件（平台导出的 CSV 或 XLSX）")
-		fs.Usage()
-		return ExitError
+		return nil, usage(fs, "opsbook stats import: 需要且只需要一个文件（平台导出的 CSV 或 XLSX）")
 	}
 	if o.period == "" {
-		fmt.Fprintln(env.Stderr, "opsbook stats import: 缺少 --period；例如 --period 2026-11（月）、2026-W48、2026-Q4、2026-H2 或 2026")
-		return ExitError
+		return nil, errors.New("opsbook stats import: 缺少 --period；例如 --period 2026-11（月）、2026-W48、2026-Q4、2026-H2 或 2026")
 	}
+	if _, err := statsimport.ParsePeriod(o.period); err != nil {
+		return nil, fmt.Errorf("opsbook stats import: --period：%w", err)
+	}
+	o.file = pos[0]
+	return &o, nil
+}
+
+func (o *statsImportOptions) run(ctx context.Context, env *Env) error {
 	period, err := statsimport.ParsePeriod(o.period)
 	if err != nil {
-		return fail(env, fmt.Errorf("opsbook stats import: --period：%w", err))
+		return err
 	}
-	file := pos[0]
+	file := o.file
 	path := file
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(env.Dir, path)
 	}
-	rp, code := openRepository(env, o.repo, "opsbook stats import")
-	if rp == nil {
-		return code
+	rp, err := openRepository(env, o.repo, "opsbook stats import")
+	if err != nil {
+		return err
 	}
 	res, err := statsimport.Import(ctx, rp, statsimport.Request{File: path, Name: file, Period: period,
 		Sheet: o.sheet, ID: o.id, Source: o.source, Force: o.force})
 	if err != nil {
-		return fail(env, fmt.Errorf("opsbook stats import: %w", err))
+		return fmt.Errorf("opsbook stats import: %w", err)
 	}
 	for _, w := range res.Warnings {
 		fmt.Fprintln(env.Stderr, "警告："+w)
@@ -80,9 +87,9 @@ func runStatsImport(ctx context.Context, env *Env, args []string) int {
 		for _, v := range res.Violations {
 			fmt.Fprintln(env.Stderr, "  "+v.String())
 		}
-		return ExitFound
+		return errFound
 	}
-	return ExitOK
+	return nil
 }
 
 func printStatsSummary(env *Env, res *statsimport.Result) {

@@ -10,7 +10,7 @@ import (
 )
 
 func init() {
-	register(command{name: "validate", summary: "校验记录：schema、引用、变更窗口、封网期等业务规则", run: runValidate})
+	register(command{name: "validate", summary: "校验记录：schema、引用、变更窗口、封网期等业务规则", run: parsed(parseValidate)})
 }
 
 type validateOptions struct {
@@ -20,24 +20,27 @@ type validateOptions struct {
 	workers int
 }
 
-func runValidate(ctx context.Context, env *Env, args []string) int {
+func parseValidate(env *Env, args []string) (*validateOptions, error) {
 	var o validateOptions
 	fs := flagSet(env, "validate", "validate [PATH…] [--format text|github|json]", &o.repo)
 	fs.StringVar(&o.format, "format", "text", "输出格式："+strings.Join(diag.Formats(), "|"))
 	fs.IntVar(&o.workers, "workers", 0, "并行数（默认：CPU 核数）")
-	pos, code, ok := parseOrExit(fs, args)
-	if !ok {
-		return code
+	pos, err := parse(fs, args)
+	if err != nil {
+		return nil, err
 	}
 	o.paths = pos
-	printer, found := diag.Lookup(o.format)
-	if !found {
-		fmt.Fprintf(env.Stderr, "opsbook validate: 未知输出格式 %q；可选：%s\n", o.format, strings.Join(diag.Formats(), ", "))
-		return ExitError
+	if _, found := diag.Lookup(o.format); !found {
+		return nil, fmt.Errorf("opsbook validate: 未知输出格式 %q；可选：%s", o.format, strings.Join(diag.Formats(), ", "))
 	}
+	return &o, nil
+}
+
+func (o *validateOptions) run(ctx context.Context, env *Env) error {
+	printer, _ := diag.Lookup(o.format)
 	root, err := resolveRoot(env, o.repo)
 	if err != nil {
-		return fail(env, err)
+		return err
 	}
 	opts := validate.Options{Root: root, Paths: o.paths, Dir: env.Dir, Workers: o.workers}
 	if isTerminal(env.Stderr) {
@@ -52,13 +55,13 @@ func runValidate(ctx context.Context, env *Env, args []string) int {
 		fmt.Fprint(env.Stderr, "\r\033[K")
 	}
 	if err != nil {
-		return fail(env, fmt.Errorf("opsbook validate: %w", err))
+		return fmt.Errorf("opsbook validate: %w", err)
 	}
 	if err := printer(env.Stdout, res.Violations, res.Summary); err != nil {
-		return fail(env, err)
+		return err
 	}
 	if len(res.Violations) > 0 {
-		return ExitFound
+		return errFound
 	}
-	return ExitOK
+	return nil
 }

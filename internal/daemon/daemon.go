@@ -3,6 +3,8 @@
 // runs at most one run per runbook at a time, serves /healthz and Prometheus
 // /metrics, and shuts down gracefully: a run in progress when SIGTERM
 // arrives is abandoned before it writes anything, never half-written.
+// Serve is the runner's whole life: loading and reloading the runbooks,
+// their alerters and `git gc` after committing runs.
 package daemon
 
 import (

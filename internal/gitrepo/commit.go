@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/go-git/go-git/v5"
-	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/transport"
@@ -183,13 +182,12 @@ func message(m string) string {
 func signature(r *git.Repository, o CommitOptions) object.Signature {
 	name, email := o.AuthorName, o.AuthorEmail
 	if name == "" || email == "" {
-		if cfg, err := r.ConfigScoped(config.GlobalScope); err == nil {
-			if name == "" {
-				name = cfg.User.Name
-			}
-			if email == "" {
-				email = cfg.User.Email
-			}
+		n, e := userOf(r)
+		if name == "" {
+			name = n
+		}
+		if email == "" {
+			email = e
 		}
 	}
 	if name == "" {
