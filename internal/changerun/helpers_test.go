@@ -15,7 +15,7 @@ import (
 	"github.com/opsbook/opsbook/internal/check/sshtest"
 	"github.com/opsbook/opsbook/internal/secret"
 	"github.com/opsbook/opsbook/internal/testrepo"
-	"github.com/opsbook/opsbook/internal/validate"
+	"github.com/opsbook/opsbook/internal/workspace"
 )
 
 var shanghai = func() *time.Location {
@@ -192,9 +192,9 @@ func clock(at string) func() time.Time {
 	return func() time.Time { return base.Add(time.Since(t0)) }
 }
 
-func (f *fixture) open() *validate.Repository {
+func (f *fixture) open() *workspace.Workspace {
 	f.t.Helper()
-	rp, err := validate.Open(f.clone)
+	rp, err := workspace.Open(f.clone)
 	if err != nil {
 		f.t.Fatal(err)
 	}

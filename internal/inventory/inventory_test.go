@@ -10,7 +10,7 @@ import (
 	"github.com/opsbook/opsbook/internal/gitrepo"
 	"github.com/opsbook/opsbook/internal/repo"
 	"github.com/opsbook/opsbook/internal/testrepo"
-	"github.com/opsbook/opsbook/internal/validate"
+	"github.com/opsbook/opsbook/internal/workspace"
 )
 
 var shanghai = time.FixedZone("CST", 8*3600)
@@ -56,7 +56,7 @@ func TestLastChangeCountsAttachments(t *testing.T) {
 // attachment found and matching its record. Its subject is the sample's
 // inventory, so it reads the sample.
 func TestBuildOnTheSample(t *testing.T) {
-	rp, err := validate.Open(testrepo.Sample(t))
+	rp, err := workspace.Open(testrepo.Sample(t))
 	if err != nil {
 		t.Fatal(err)
 	}

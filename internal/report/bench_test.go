@@ -9,7 +9,7 @@ import (
 
 	"github.com/opsbook/opsbook/internal/period"
 	"github.com/opsbook/opsbook/internal/testrepo"
-	"github.com/opsbook/opsbook/internal/validate"
+	"github.com/opsbook/opsbook/internal/workspace"
 )
 
 // BenchmarkAnnualReport computes, writes and validates the 2026 annual
@@ -25,7 +25,7 @@ func BenchmarkAnnualReport(b *testing.B) {
 	ctx := context.Background()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		rp, err := validate.Open(dir)
+		rp, err := workspace.Open(dir)
 		if err != nil {
 			b.Fatal(err)
 		}

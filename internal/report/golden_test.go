@@ -15,16 +15,17 @@ import (
 	"github.com/opsbook/opsbook/internal/period"
 	"github.com/opsbook/opsbook/internal/testrepo"
 	"github.com/opsbook/opsbook/internal/validate"
+	"github.com/opsbook/opsbook/internal/workspace"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/golden")
 
 // fixtureRepo copies testdata/repo (made by testdata/make_repo.py) and the
 // repository's schemas into a temporary directory.
-func fixtureRepo(t testing.TB) *validate.Repository {
+func fixtureRepo(t testing.TB) *workspace.Workspace {
 	t.Helper()
 	dir := testrepo.FromDir(t, "testdata/repo")
-	rp, err := validate.Open(dir)
+	rp, err := workspace.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +33,7 @@ func fixtureRepo(t testing.TB) *validate.Repository {
 }
 
 // fixtureNow is when the golden reports were made.
-func fixtureNow(rp *validate.Repository) time.Time {
+func fixtureNow(rp *workspace.Workspace) time.Time {
 	return time.Date(2026, 11, 27, 10, 0, 0, 0, rp.Config.Location)
 }
 
@@ -100,7 +101,7 @@ func TestGoldenReports(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rp2, _ := validate.Open(rp.Root)
+	rp2, _ := workspace.Open(rp.Root)
 	all, _ := validate.Check(ctx, rp2, rp2.Index.OfKind("report"), 2)
 	if len(v.Violations)+len(all.Violations) > 0 || len(rp2.Index.OfKind("report")) != len(goldenPeriods) {
 		t.Errorf("reports: %d files, violations %v %v", len(rp2.Index.OfKind("report")), v.Violations, all.Violations)
@@ -154,7 +155,7 @@ func TestRegenerationKeepsHumanText(t *testing.T) {
 	if err := os.WriteFile(rp.Index.Abs("content/ticket/2026/TKT-2026-009.yaml"), []byte(ticket), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	rp, _ = validate.Open(rp.Root)
+	rp, _ = workspace.Open(rp.Root)
 	again, err := Generate(ctx, rp, p, GenerateOptions{Now: fixtureNow(rp), Author: "别人"})
 	if err != nil {
 		t.Fatal(err)
@@ -249,7 +250,7 @@ func TestLegacyReportKeepsText(t *testing.T) {
 	if err := os.WriteFile(abs, []byte(legacy), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	rp, _ = validate.Open(rp.Root)
+	rp, _ = workspace.Open(rp.Root)
 	res, err := Generate(ctx, rp, p, GenerateOptions{Now: fixtureNow(rp)})
 	if err != nil {
 		t.Fatal(err)

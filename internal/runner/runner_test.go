@@ -18,6 +18,7 @@ import (
 	"github.com/opsbook/opsbook/internal/runner"
 	"github.com/opsbook/opsbook/internal/testrepo"
 	"github.com/opsbook/opsbook/internal/validate"
+	"github.com/opsbook/opsbook/internal/workspace"
 )
 
 // gitCmd runs git in dir and returns its output.
@@ -70,7 +71,7 @@ func closedPort(t testing.TB) string {
 
 func load(t testing.TB, root string) *runbook.Runbook {
 	t.Helper()
-	rp, err := validate.Open(root)
+	rp, err := workspace.Open(root)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,7 +22,7 @@ import (
 	"github.com/opsbook/opsbook/internal/export"
 	"github.com/opsbook/opsbook/internal/record"
 	"github.com/opsbook/opsbook/internal/testrepo"
-	"github.com/opsbook/opsbook/internal/validate"
+	"github.com/opsbook/opsbook/internal/workspace"
 )
 
 // BenchmarkSiteBuild measures the performance figures on generated
@@ -193,7 +193,7 @@ func procStatusKB(b testing.TB, field string) int64 {
 // data a record page is made from), its Markdown body as content, and a
 // theme that prints them. It returns the number of pages.
 func writePlainSite(b testing.TB, repo, dir string) int {
-	rp, err := validate.Open(repo)
+	rp, err := workspace.Open(repo)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -19,7 +19,7 @@ import (
 
 	"github.com/opsbook/opsbook/internal/access"
 	"github.com/opsbook/opsbook/internal/testrepo"
-	"github.com/opsbook/opsbook/internal/validate"
+	"github.com/opsbook/opsbook/internal/workspace"
 )
 
 // The built site served through internal/access over real HTTP: what an
@@ -270,9 +270,9 @@ func TestServedSampleLeaksNothing(t *testing.T) {
 	}
 }
 
-func mustOpen(t testing.TB, root string) *validate.Repository {
+func mustOpen(t testing.TB, root string) *workspace.Workspace {
 	t.Helper()
-	rp, err := validate.Open(root)
+	rp, err := workspace.Open(root)
 	if err != nil {
 		t.Fatal(err)
 	}

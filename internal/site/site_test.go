@@ -22,7 +22,7 @@ import (
 	_ "time/tzdata" // Asia/Shanghai without the system zoneinfo
 
 	"github.com/opsbook/opsbook/internal/testrepo"
-	"github.com/opsbook/opsbook/internal/validate"
+	"github.com/opsbook/opsbook/internal/workspace"
 	"golang.org/x/net/html"
 )
 
@@ -212,7 +212,7 @@ func testRepresentativePages(t *testing.T, s *builtSite) {
 	}
 
 	// The project's own document_attributes are the columns of its documents.
-	rp, err := validate.Open(s.root)
+	rp, err := workspace.Open(s.root)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,7 +264,7 @@ func testRepresentativePages(t *testing.T, s *builtSite) {
 // recordsOf lists the ids of a kind in the built repository.
 func (s *builtSite) recordsOf(t testing.TB, kind string) []string {
 	t.Helper()
-	rp, err := validate.Open(s.root)
+	rp, err := workspace.Open(s.root)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -445,7 +445,7 @@ func TestUnsafeRecordIDStaysInside(t *testing.T) {
 // ---- search ----
 
 func testEveryRecordIsASearchDoc(t *testing.T, s *builtSite) {
-	rp, err := validate.Open(s.root)
+	rp, err := workspace.Open(s.root)
 	if err != nil {
 		t.Fatal(err)
 	}

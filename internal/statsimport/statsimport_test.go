@@ -17,6 +17,7 @@ import (
 	"github.com/opsbook/opsbook/internal/record"
 	"github.com/opsbook/opsbook/internal/testrepo"
 	"github.com/opsbook/opsbook/internal/validate"
+	"github.com/opsbook/opsbook/internal/workspace"
 )
 
 var deps = []Department{
@@ -367,7 +368,7 @@ func TestImportWritesValidRecord(t *testing.T) {
 	dir := testRepo(t, "platform: 南通市政务数据共享交换平台\n")
 	in := t.TempDir()
 	file := write(t, in, "部门统计.xlsx", makeXLSX(t, nil))
-	rp, err := validate.Open(dir)
+	rp, err := workspace.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -403,7 +404,7 @@ func TestImportWritesValidRecord(t *testing.T) {
 
 	// Again without --force: refused, nothing changes.
 	before := tree(t, dir)
-	rp, _ = validate.Open(dir)
+	rp, _ = workspace.Open(dir)
 	if _, err := Import(ctx, rp, Request{File: file, Period: p}); !errors.As(err, new(*ExistsError)) || !strings.Contains(err.Error(), "--force") {
 		t.Errorf("second import: %v", err)
 	}
@@ -429,13 +430,13 @@ func TestImportWritesValidRecord(t *testing.T) {
 	// A week, a quarter, a half and a year land in their year directories, and --id places by its year.
 	for _, per := range []string{"2026-W01", "2026-Q4", "2026-H2", "2026"} {
 		p, _ := ParsePeriod(per)
-		rp, _ := validate.Open(dir)
+		rp, _ := workspace.Open(dir)
 		res, err := Import(ctx, rp, Request{File: csvFile, Period: p})
 		if err != nil || len(res.Violations) > 0 || res.Path != "content/stats/2026/"+RecordID(p)+".yaml" {
 			t.Errorf("%s: %v %+v", per, err, res)
 		}
 	}
-	rp, _ = validate.Open(dir)
+	rp, _ = workspace.Open(dir)
 	if res, err := Import(ctx, rp, Request{File: csvFile, Period: p, ID: "STA-2027-001"}); err != nil || res.Path != "content/stats/2027/STA-2027-001.yaml" {
 		t.Errorf("--id: %v %+v", err, res)
 	}
@@ -462,7 +463,7 @@ func TestImportWritesNothingOnError(t *testing.T) {
 		"bad.xlsx":    []byte(header),
 		"cell.xlsx":   makeXLSX(t, func(f *excelize.File, s string) { f.SetCellValue(s, "C4", -3) }),
 	} {
-		rp, err := validate.Open(dir)
+		rp, err := workspace.Open(dir)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -480,7 +481,7 @@ func TestImportWritesNothingOnError(t *testing.T) {
 	os.MkdirAll(filepath.Join(dir, "content", "department", "2026"), 0o755)
 	os.WriteFile(filepath.Join(dir, "content", "department", "2026", "Dept-X.yaml"), []byte("id: Dept-X\nkind: department\ntitle: 测试局\nshort_name: 测试局\nstatus: active\n"), 0o644)
 	before = tree(t, dir)
-	rp, _ := validate.Open(dir)
+	rp, _ := workspace.Open(dir)
 	_, err := Import(context.Background(), rp, Request{File: write(t, in, "x.csv", []byte(header+"测试局,1,2,3,4,5,6\n")), Period: p})
 	if !errors.As(err, new(*InvalidError)) || !strings.Contains(err.Error(), "未写入") {
 		t.Errorf("invalid record: %v", err)
@@ -492,7 +493,7 @@ func TestImportWritesNothingOnError(t *testing.T) {
 
 func TestConfigMapping(t *testing.T) {
 	dir := testRepo(t, "platform: 测试平台\nstats_import:\n  columns:\n    department: [单位全称]\n    catalogued: [资源编目数]\n")
-	rp, err := validate.Open(dir)
+	rp, err := workspace.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -507,7 +508,7 @@ func TestConfigMapping(t *testing.T) {
 	}
 	// A config with a misspelt field is rejected by the schema.
 	bad := testRepo(t, "stats_import:\n  columns:\n    catalog: [编目]\n")
-	if _, err := validate.Open(bad); err == nil || !strings.Contains(err.Error(), "opsbook.yaml") {
+	if _, err := workspace.Open(bad); err == nil || !strings.Contains(err.Error(), "opsbook.yaml") {
 		t.Errorf("bad config: %v", err)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/opsbook/opsbook/internal/repo"
 	"github.com/opsbook/opsbook/internal/store"
 	"github.com/opsbook/opsbook/internal/validate"
+	"github.com/opsbook/opsbook/internal/workspace"
 )
 
 // noteSchema is a small kind of its own, so the tests need neither the
@@ -41,7 +42,7 @@ properties:
 
 // newRepo makes a repository with the note kind and one note, and opens it
 // as validate does.
-func newRepo(t *testing.T, files map[string]string) *validate.Repository {
+func newRepo(t *testing.T, files map[string]string) *workspace.Workspace {
 	t.Helper()
 	root := t.TempDir()
 	files["schemas/note.yaml"] = noteSchema
@@ -54,7 +55,7 @@ func newRepo(t *testing.T, files map[string]string) *validate.Repository {
 			t.Fatal(err)
 		}
 	}
-	rp, err := validate.Open(root)
+	rp, err := workspace.Open(root)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +120,7 @@ func TestCheckIsValidate(t *testing.T) {
 			if err := st.Write(store.File{Path: tc.rel, Content: []byte(tc.data)}, store.Create); err != nil {
 				t.Fatal(err)
 			}
-			after, err := validate.Open(rp.Root)
+			after, err := workspace.Open(rp.Root)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -40,16 +40,6 @@ type Result struct {
 	Summary    diag.Summary
 }
 
-// Repository is the opened repository validate checks against.
-//
-// Deprecated: use workspace.Workspace; kept so callers can move one by one.
-type Repository = workspace.Workspace
-
-// Open opens the repository at root.
-//
-// Deprecated: use workspace.Open; kept so callers can move one by one.
-func Open(root string) (*workspace.Workspace, error) { return workspace.Open(root) }
-
 // Run validates the repository at opts.Root.
 func Run(ctx context.Context, opts Options) (*Result, error) {
 	rp, err := workspace.Open(opts.Root)

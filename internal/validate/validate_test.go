@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/opsbook/opsbook/internal/testrepo"
+	"github.com/opsbook/opsbook/internal/workspace"
 )
 
 func generated(tb testing.TB, n int) string {
@@ -30,8 +31,8 @@ func TestGeneratedRepositoryIsValid(t *testing.T) {
 	}
 	// Same seed, same repository.
 	again := generated(t, 3000)
-	a, _ := Open(dir)
-	b, _ := Open(again)
+	a, _ := workspace.Open(dir)
+	b, _ := workspace.Open(again)
 	if len(a.Index.Entries) != len(b.Index.Entries) || a.Index.Entries[1234] != b.Index.Entries[1234] {
 		t.Error("generator is not reproducible")
 	}
