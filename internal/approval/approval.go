@@ -12,15 +12,15 @@ import (
 
 	"github.com/opsbook/opsbook/internal/gitrepo"
 	"github.com/opsbook/opsbook/internal/kind"
+	"github.com/opsbook/opsbook/internal/layout"
 	"github.com/opsbook/opsbook/internal/record"
-	"github.com/opsbook/opsbook/internal/repo"
 	"github.com/opsbook/opsbook/internal/signers"
 )
 
 // Directories read.
 const (
-	ChangeDir    = repo.ContentDir + "/change/"
-	ExecutionDir = repo.ContentDir + "/execution/"
+	ChangeDir    = layout.ContentDir + "/change/"
+	ExecutionDir = layout.ContentDir + "/execution/"
 )
 
 // State is a change's place in its lifecycle.
@@ -420,7 +420,7 @@ func (l *loader) drafts(ctx context.Context, rev string) error {
 		}
 	}
 	// Uncommitted records in the work tree.
-	ix, err := repo.Scan(l.o.Root)
+	ix, err := layout.Scan(l.o.Root)
 	if err != nil {
 		return nil // no readable work tree (a bare repository): nothing to add
 	}

@@ -26,7 +26,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/opsbook/opsbook/internal/repo"
+	"github.com/opsbook/opsbook/internal/layout"
 )
 
 // Ref is one entry of a record's `files:` list.
@@ -158,7 +158,7 @@ func Open(root, recordPath, name string) (*File, error) {
 	if e := CheckPath(name); e != nil {
 		return nil, e
 	}
-	dir := repo.AttachmentDir(recordPath)
+	dir := layout.AttachmentDir(recordPath)
 	rel := dir + "/" + name
 	r, err := os.OpenRoot(root)
 	if err != nil {
@@ -246,7 +246,7 @@ func notFile(m fs.FileMode, last bool) string {
 func Inspect(root, recordPath, name string, maxSize int64, hash bool) (Info, error) {
 	f, err := Open(root, recordPath, name)
 	if err != nil {
-		return Info{Path: repo.AttachmentDir(recordPath) + "/" + name}, err
+		return Info{Path: layout.AttachmentDir(recordPath) + "/" + name}, err
 	}
 	defer f.Close()
 	info := Info{Path: f.Path, Size: f.Info.Size()}

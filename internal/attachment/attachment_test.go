@@ -14,10 +14,10 @@ import (
 
 const docRecord = "content/document/2026/DOC-2026-001.md"
 
-// layout makes a repository with one document, its attachment directory and
+// docRepo makes a repository with one document, its attachment directory and
 // a secret file outside the repository; it returns the repository root and
 // the secret's path.
-func layout(t *testing.T) (string, string) {
+func docRepo(t *testing.T) (string, string) {
 	t.Helper()
 	base := t.TempDir()
 	root := filepath.Join(base, "repo")
@@ -55,7 +55,7 @@ func must(t *testing.T, err error) {
 }
 
 func TestInspectRegularFiles(t *testing.T) {
-	root, _ := layout(t)
+	root, _ := docRepo(t)
 	info, err := Inspect(root, docRecord, "设计说明书.docx", 0, true)
 	sum := sha256.Sum256([]byte("docx bytes"))
 	if err != nil || info.Size != 10 || info.SHA256 != hex.EncodeToString(sum[:]) || info.Path != "content/document/2026/DOC-2026-001/设计说明书.docx" {
@@ -89,7 +89,7 @@ func asError(err error) *Error {
 // The eight kinds of path traversal attempts in an attachment reference; all
 // are refused, and the file outside the repository is never read.
 func TestPathTraversalAttemptsAreRefused(t *testing.T) {
-	root, secret := layout(t)
+	root, secret := docRepo(t)
 	dir := filepath.Join(root, "content/document/2026/DOC-2026-001")
 	dev := ""
 	if err := syscall.Mknod(filepath.Join(dir, "null"), syscall.S_IFCHR|0o666, 1<<8|3); err == nil {

@@ -18,9 +18,9 @@ import (
 	"github.com/opsbook/opsbook/internal/check"
 	"github.com/opsbook/opsbook/internal/gitrepo"
 	"github.com/opsbook/opsbook/internal/kind"
+	"github.com/opsbook/opsbook/internal/layout"
 	"github.com/opsbook/opsbook/internal/probe"
 	"github.com/opsbook/opsbook/internal/record"
-	"github.com/opsbook/opsbook/internal/repo"
 	"github.com/opsbook/opsbook/internal/repofile"
 	"github.com/opsbook/opsbook/internal/secret"
 	"github.com/opsbook/opsbook/internal/signers"
@@ -143,7 +143,7 @@ func Prepare(ctx context.Context, rp *workspace.Workspace, id string, o Options)
 			return nil, &Refusal{Change: id, Reasons: []Reason{reason}}
 		}
 	}
-	trail, err := gitrepo.AuditTrail(ctx, rp.Root, o.Branch, repo.ContentDir+"/change/")
+	trail, err := gitrepo.AuditTrail(ctx, rp.Root, o.Branch, layout.ContentDir+"/change/")
 	if errors.Is(err, gitrepo.ErrNotRepository) {
 		return nil, refuse(RefuseNotMerged, "%s 不是 git 仓库，无法从历史证明变更已经批准；请在运维仓库的克隆中运行", rp.Root)
 	}
@@ -152,7 +152,7 @@ func Prepare(ctx context.Context, rp *workspace.Workspace, id string, o Options)
 	}
 	rel := ""
 	for p := range trail {
-		if e := repo.NewEntry(p); e.Stem == id && e.Kind == "change" {
+		if e := layout.NewEntry(p); e.Stem == id && e.Kind == "change" {
 			rel = p
 		}
 	}
@@ -199,7 +199,7 @@ func Prepare(ctx context.Context, rp *workspace.Workspace, id string, o Options)
 	if k == nil {
 		return nil, fmt.Errorf("schemas/ 中没有 change.yaml，无法校验变更")
 	}
-	for _, v := range rp.Rules.CheckRecord(r, repo.NewEntry(rel), k) {
+	for _, v := range rp.Rules.CheckRecord(r, layout.NewEntry(rel), k) {
 		if v.Rule == stepsRule {
 			continue // ParseProcedure below reports the steps' problems
 		}

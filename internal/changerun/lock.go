@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/opsbook/opsbook/internal/kind"
+	"github.com/opsbook/opsbook/internal/layout"
 	"github.com/opsbook/opsbook/internal/record"
-	"github.com/opsbook/opsbook/internal/repo"
 )
 
 // lockDirOf is where Execute takes its per-change locks by default: the
@@ -111,7 +111,7 @@ func successfulExecution(ctx context.Context, root, branch string, maxSize int64
 			return r.ID(), nil
 		}
 	}
-	matches, err := filepath.Glob(filepath.Join(root, repo.ContentDir, "execution", "*", "*.yaml"))
+	matches, err := filepath.Glob(filepath.Join(root, layout.ContentDir, "execution", "*", "*.yaml"))
 	if err != nil {
 		return "", err
 	}

@@ -9,7 +9,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/opsbook/opsbook/internal/gitrepo"
-	"github.com/opsbook/opsbook/internal/repo"
+	"github.com/opsbook/opsbook/internal/layout"
 )
 
 // The execution records that count are the main line's, not the work
@@ -18,7 +18,7 @@ import (
 // tree (see Plan.record).
 
 // executionDir is where execution records live, slash-separated.
-const executionDir = repo.ContentDir + "/execution/"
+const executionDir = layout.ContentDir + "/execution/"
 
 // checkedOut reports whether the work tree at root has branch checked out,
 // so that a commit on branch also updates the work tree (gitrepo.Commit).

@@ -16,7 +16,7 @@ import (
 	"slices"
 	"syscall"
 
-	"github.com/opsbook/opsbook/internal/repo"
+	"github.com/opsbook/opsbook/internal/layout"
 	"github.com/opsbook/opsbook/internal/workspace"
 )
 
@@ -115,9 +115,9 @@ func resolveRoot(env *Env, flagValue string) (string, error) {
 		if err != nil || !st.IsDir() {
 			return "", fmt.Errorf("--repo %s 不是目录", flagValue)
 		}
-		return repo.FindRootOrSelf(flagValue)
+		return layout.FindRootOrSelf(flagValue)
 	}
-	return repo.FindRoot(env.Dir)
+	return layout.FindRoot(env.Dir)
 }
 
 // isTerminal reports whether w is a terminal, for progress output.

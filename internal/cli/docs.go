@@ -14,7 +14,7 @@ import (
 	"github.com/opsbook/opsbook/internal/attachment"
 	"github.com/opsbook/opsbook/internal/gitrepo"
 	"github.com/opsbook/opsbook/internal/inventory"
-	"github.com/opsbook/opsbook/internal/repo"
+	"github.com/opsbook/opsbook/internal/layout"
 	"github.com/opsbook/opsbook/internal/repofile"
 	"github.com/opsbook/opsbook/internal/store"
 	"github.com/opsbook/opsbook/internal/workspace"
@@ -83,7 +83,7 @@ func (o *docsInventoryOptions) run(ctx context.Context, env *Env) error {
 		}
 		now = d.Add(12 * time.Hour)
 	}
-	history, err := gitrepo.AuditTrail(ctx, root, "", repo.ContentDir+"/document/")
+	history, err := gitrepo.AuditTrail(ctx, root, "", layout.ContentDir+"/document/")
 	switch {
 	case errors.Is(err, gitrepo.ErrShallowHistory):
 		fmt.Fprintf(env.Stderr, "警告：%v；本次清单不含最近修改时间和修改人\n", err)
@@ -156,8 +156,8 @@ func (o *docsHashOptions) run(ctx context.Context, env *Env) error {
 	if err != nil {
 		return err
 	}
-	var entries []repo.Entry
-	takes := func(e repo.Entry) bool {
+	var entries []layout.Entry
+	takes := func(e layout.Entry) bool {
 		k, ok := rp.Schemas.Kinds[e.Kind]
 		return ok && k.Attachments && e.Ext == k.Ext() && store.CheckLayout(e.Path) == nil
 	}
@@ -169,7 +169,7 @@ func (o *docsHashOptions) run(ctx context.Context, env *Env) error {
 		}
 	}
 	for _, id := range ids {
-		var matched []repo.Entry
+		var matched []layout.Entry
 		for _, e := range rp.Index.Lookup(id) {
 			if takes(e) {
 				matched = append(matched, e)
@@ -201,14 +201,14 @@ func (o *docsHashOptions) run(ctx context.Context, env *Env) error {
 // with add, lists unlisted files) through internal/attachment, and has the
 // record store rewrite the record atomically when anything changed. It
 // returns how many attachments it could not read.
-func hashRecord(env *Env, rp *workspace.Workspace, e repo.Entry, add bool) (int, error) {
+func hashRecord(env *Env, rp *workspace.Workspace, e layout.Entry, add bool) (int, error) {
 	data, err := repofile.ReadFile(rp.Root, e.Path)
 	if err != nil {
 		return 0, err
 	}
 	var unlisted []string
 	if add {
-		for _, a := range rp.Index.AttachmentsIn(repo.AttachmentDir(e.Path)) {
+		for _, a := range rp.Index.AttachmentsIn(layout.AttachmentDir(e.Path)) {
 			unlisted = append(unlisted, a.Name)
 		}
 	}

@@ -12,8 +12,8 @@ import (
 
 	"github.com/opsbook/opsbook/internal/export"
 	"github.com/opsbook/opsbook/internal/gitrepo"
+	"github.com/opsbook/opsbook/internal/layout"
 	"github.com/opsbook/opsbook/internal/record"
-	"github.com/opsbook/opsbook/internal/repo"
 )
 
 func init() {
@@ -60,7 +60,7 @@ func (o *exportOptions) run(ctx context.Context, env *Env) error {
 	if _, known := rp.Schemas.Kinds[o.kind]; o.kind != "" && !known {
 		return fmt.Errorf("opsbook export: 未知类型 %q", o.kind)
 	}
-	history, err := gitrepo.History(ctx, root, repo.ContentDir+"/")
+	history, err := gitrepo.History(ctx, root, layout.ContentDir+"/")
 	switch {
 	case errors.Is(err, gitrepo.ErrShallowHistory):
 		fmt.Fprintf(env.Stderr, "警告：%v；本次导出不含 git 作者和时间\n", err)

@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/opsbook/opsbook/internal/gen"
-	"github.com/opsbook/opsbook/internal/repo"
+	"github.com/opsbook/opsbook/internal/layout"
 )
 
 func init() {
@@ -42,7 +42,7 @@ func (o *genOptions) run(ctx context.Context, env *Env) error {
 		return err
 	}
 	tty := isTerminal(env.Stderr)
-	err = gen.Run(gen.Options{Out: out, Records: n, Seed: seed, SchemaDir: filepath.Join(root, repo.SchemaDir),
+	err = gen.Run(gen.Options{Out: out, Records: n, Seed: seed, SchemaDir: filepath.Join(root, layout.SchemaDir),
 		Progress: func(done, total int) {
 			switch {
 			case tty:

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/opsbook/opsbook/internal/repo"
+	"github.com/opsbook/opsbook/internal/layout"
 	"github.com/opsbook/opsbook/internal/scaffold"
 	"github.com/opsbook/opsbook/internal/validate"
 	"github.com/opsbook/opsbook/internal/workspace"
@@ -55,7 +55,7 @@ func (o *newOptions) run(ctx context.Context, env *Env) error {
 	if err != nil {
 		return err
 	}
-	res, err := validate.Check(ctx, rp, []repo.Entry{repo.NewEntry(plan.Path)}, 1)
+	res, err := validate.Check(ctx, rp, []layout.Entry{layout.NewEntry(plan.Path)}, 1)
 	if err != nil {
 		return err
 	}

@@ -18,8 +18,8 @@ import (
 
 	"github.com/opsbook/opsbook/internal/calendar"
 	"github.com/opsbook/opsbook/internal/diag"
+	"github.com/opsbook/opsbook/internal/layout"
 	"github.com/opsbook/opsbook/internal/record"
-	"github.com/opsbook/opsbook/internal/repo"
 	"github.com/opsbook/opsbook/internal/schema"
 )
 
@@ -168,7 +168,7 @@ func location(r *record.Record) (*time.Location, error) {
 	loc, err := time.LoadLocation(tz)
 	if err != nil {
 		p := r.At("/timezone")
-		return nil, &Error{[]diag.Violation{diag.At(repo.ConfigFile, p.Line, p.Col, "config/timezone", "未知时区 %q：请使用 IANA 名称，例如 Asia/Shanghai", tz)}}
+		return nil, &Error{[]diag.Violation{diag.At(layout.ConfigFile, p.Line, p.Col, "config/timezone", "未知时区 %q：请使用 IANA 名称，例如 Asia/Shanghai", tz)}}
 	}
 	return loc, nil
 }
@@ -193,8 +193,8 @@ func LoadLocation(root string) (*time.Location, error) {
 
 // read reads root/opsbook.yaml as a record, nil when there is none.
 func read(root string) (*record.Record, error) {
-	file := filepath.Join(root, repo.ConfigFile)
-	r, err := record.ReadFile(file, repo.ConfigFile, record.DefaultMaxSize)
+	file := filepath.Join(root, layout.ConfigFile)
+	r, err := record.ReadFile(file, layout.ConfigFile, record.DefaultMaxSize)
 	if err != nil {
 		var rerr *record.Error
 		if errors.As(err, &rerr) && rerr.Rule == "file/read" {
@@ -203,7 +203,7 @@ func read(root string) (*record.Record, error) {
 			}
 		}
 		if errors.As(err, &rerr) {
-			return nil, &Error{[]diag.Violation{diag.At(repo.ConfigFile, rerr.Line, rerr.Col, rerr.Rule, "%s", rerr.Message)}}
+			return nil, &Error{[]diag.Violation{diag.At(layout.ConfigFile, rerr.Line, rerr.Col, rerr.Rule, "%s", rerr.Message)}}
 		}
 		return nil, err
 	}
@@ -239,7 +239,7 @@ func Load(root string, set *schema.Set) (*Config, error) {
 		b := *f.MainBranch
 		if err := CheckBranchName(b); err != nil {
 			p := r.At("/main_branch")
-			return nil, &Error{[]diag.Violation{diag.At(repo.ConfigFile, p.Line, p.Col, "config/main-branch", "main_branch：%v", err)}}
+			return nil, &Error{[]diag.Violation{diag.At(layout.ConfigFile, p.Line, p.Col, "config/main-branch", "main_branch：%v", err)}}
 		}
 		c.MainBranch = b
 	}
@@ -249,7 +249,7 @@ func Load(root string, set *schema.Set) (*Config, error) {
 			span, err := calendar.ParseSpan(h.Start, h.End)
 			if err != nil {
 				p := r.At(record.Pointer("business_hours", strconv.Itoa(i)))
-				return nil, &Error{[]diag.Violation{diag.At(repo.ConfigFile, p.Line, p.Col, "config/business-hours", "%v", err)}}
+				return nil, &Error{[]diag.Violation{diag.At(layout.ConfigFile, p.Line, p.Col, "config/business-hours", "%v", err)}}
 			}
 			c.BusinessHours = append(c.BusinessHours, span)
 		}
@@ -270,7 +270,7 @@ func Load(root string, set *schema.Set) (*Config, error) {
 		}
 		if err != nil {
 			p := r.At("/documents/max_attachment_size")
-			return nil, &Error{[]diag.Violation{diag.At(repo.ConfigFile, p.Line, p.Col, "config/documents", "max_attachment_size：%v", err)}}
+			return nil, &Error{[]diag.Violation{diag.At(layout.ConfigFile, p.Line, p.Col, "config/documents", "max_attachment_size：%v", err)}}
 		}
 		c.Documents.MaxAttachmentSize = size
 	}

@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/opsbook/opsbook/internal/kind"
+	"github.com/opsbook/opsbook/internal/layout"
 	"github.com/opsbook/opsbook/internal/record"
-	"github.com/opsbook/opsbook/internal/repo"
 )
 
 // Kind is the record kind of duty rosters.
@@ -67,7 +67,7 @@ func Shifts(r *record.Record, loc *time.Location) ([]Shift, []Problem) {
 }
 
 // Load reads every duty record in the index.
-func Load(ix *repo.Index, loc *time.Location, maxSize int64) ([]Shift, []Problem) {
+func Load(ix *layout.Index, loc *time.Location, maxSize int64) ([]Shift, []Problem) {
 	var out []Shift
 	var problems []Problem
 	for it := range kind.All(ix, Kind, maxSize) {

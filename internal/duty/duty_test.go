@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/opsbook/opsbook/internal/layout"
 	"github.com/opsbook/opsbook/internal/record"
-	"github.com/opsbook/opsbook/internal/repo"
 )
 
 var loc = func() *time.Location {
@@ -90,7 +90,7 @@ func TestLoad(t *testing.T) {
 	os.MkdirAll(filepath.Dir(p), 0o755)
 	os.WriteFile(p, []byte(roster), 0o644)
 	os.WriteFile(filepath.Join(filepath.Dir(p), "DUT-2026-M12.yaml"), []byte("id: [\n"), 0o644)
-	ix, err := repo.Scan(root)
+	ix, err := layout.Scan(root)
 	if err != nil {
 		t.Fatal(err)
 	}

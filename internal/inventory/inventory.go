@@ -22,8 +22,8 @@ import (
 	"github.com/opsbook/opsbook/internal/attachment"
 	"github.com/opsbook/opsbook/internal/gitrepo"
 	"github.com/opsbook/opsbook/internal/kind"
+	"github.com/opsbook/opsbook/internal/layout"
 	"github.com/opsbook/opsbook/internal/record"
-	"github.com/opsbook/opsbook/internal/repo"
 	"github.com/opsbook/opsbook/internal/workspace"
 )
 
@@ -153,7 +153,7 @@ func Build(rp *workspace.Workspace, o Options) (*Inventory, error) {
 		if o.Project != "" && d.Project != o.Project {
 			continue
 		}
-		d.Changed, d.ChangedBy = lastChange(o.History, e.Path, rp.Index.AttachmentsIn(repo.AttachmentDir(e.Path)))
+		d.Changed, d.ChangedBy = lastChange(o.History, e.Path, rp.Index.AttachmentsIn(layout.AttachmentDir(e.Path)))
 		stale(d, now, inv.ReviewDays, rp.Config.Location)
 		p := byID[d.Project]
 		if p == nil {
@@ -193,7 +193,7 @@ func document(rp *workspace.Workspace, r *record.Record, labels map[string]map[s
 	d.ConfidentialityLabel = labels["/confidentiality"][d.Confidentiality]
 	d.Attributes, _ = v.Attributes.(map[string]any)
 	for _, ref := range attachment.Refs(r.Fields) {
-		file := File{Path: repo.AttachmentDir(r.Path) + "/" + ref.Path, Name: ref.Path}
+		file := File{Path: layout.AttachmentDir(r.Path) + "/" + ref.Path, Name: ref.Path}
 		info, err := attachment.Inspect(rp.Root, r.Path, ref.Path, rp.Config.Documents.MaxAttachmentSize, true)
 		file.Size, file.SHA256 = info.Size, info.SHA256
 		switch {
@@ -212,7 +212,7 @@ func document(rp *workspace.Workspace, r *record.Record, labels map[string]map[s
 }
 
 // lastChange is the latest git change among the record and its attachments.
-func lastChange(h map[string]*gitrepo.Audit, recordPath string, atts []repo.Attachment) (time.Time, string) {
+func lastChange(h map[string]*gitrepo.Audit, recordPath string, atts []layout.Attachment) (time.Time, string) {
 	var at time.Time
 	var by string
 	consider := func(p string) {

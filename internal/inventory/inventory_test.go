@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/opsbook/opsbook/internal/gitrepo"
-	"github.com/opsbook/opsbook/internal/repo"
+	"github.com/opsbook/opsbook/internal/layout"
 	"github.com/opsbook/opsbook/internal/testrepo"
 	"github.com/opsbook/opsbook/internal/workspace"
 )
@@ -42,7 +42,7 @@ func TestLastChangeCountsAttachments(t *testing.T) {
 		"content/document/2026/DOC-2026-001/a.pdf": {UpdatedAt: time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC), UpdatedBy: "张伟"},
 		"content/document/2026/DOC-2026-002/b.pdf": {UpdatedAt: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), UpdatedBy: "李娜"},
 	}
-	atts := []repo.Attachment{{Path: "content/document/2026/DOC-2026-001/a.pdf"}}
+	atts := []layout.Attachment{{Path: "content/document/2026/DOC-2026-001/a.pdf"}}
 	at, by := lastChange(h, "content/document/2026/DOC-2026-001.md", atts)
 	if by != "张伟" || at.Month() != 9 {
 		t.Errorf("%v %s", at, by)

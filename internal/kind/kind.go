@@ -18,14 +18,14 @@ import (
 
 	"github.com/opsbook/opsbook/internal/calendar"
 	"github.com/opsbook/opsbook/internal/diag"
+	"github.com/opsbook/opsbook/internal/layout"
 	"github.com/opsbook/opsbook/internal/record"
-	"github.com/opsbook/opsbook/internal/repo"
 )
 
 // Item is one file under content/<kind>/: its index entry and the record
 // read from it (fields only), or the error reading it.
 type Item struct {
-	Entry  repo.Entry
+	Entry  layout.Entry
 	Record *record.Record
 	Err    error
 }
@@ -33,17 +33,17 @@ type Item struct {
 // All reads, in index order, every file of kind name listed in ix (fields
 // only, without positions); files larger than maxSize (when > 0) are
 // errors. Callers decide what to skip.
-func All(ix *repo.Index, name string, maxSize int64) iter.Seq[Item] {
+func All(ix *layout.Index, name string, maxSize int64) iter.Seq[Item] {
 	return all(ix, name, maxSize, record.ReadFields)
 }
 
 // AllWithPositions is All for callers that need where each value was
 // written (to report it, or to keep keys in written order).
-func AllWithPositions(ix *repo.Index, name string, maxSize int64) iter.Seq[Item] {
+func AllWithPositions(ix *layout.Index, name string, maxSize int64) iter.Seq[Item] {
 	return all(ix, name, maxSize, record.ReadFile)
 }
 
-func all(ix *repo.Index, name string, maxSize int64, read func(file, rel string, maxSize int64) (*record.Record, error)) iter.Seq[Item] {
+func all(ix *layout.Index, name string, maxSize int64, read func(file, rel string, maxSize int64) (*record.Record, error)) iter.Seq[Item] {
 	return func(yield func(Item) bool) {
 		for _, e := range ix.OfKind(name) {
 			r, err := read(ix.Abs(e.Path), e.Path, maxSize)

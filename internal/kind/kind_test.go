@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/opsbook/opsbook/internal/layout"
 	"github.com/opsbook/opsbook/internal/record"
-	"github.com/opsbook/opsbook/internal/repo"
 )
 
 func parse(t *testing.T, rel, src string) *record.Record {
@@ -107,7 +107,7 @@ func TestAll(t *testing.T) {
 	write("content/event/2026/EVT-2026-001.yaml", "id: EVT-2026-001\nfreeze: {start: \"2026-10-01 00:00\", end: \"2026-10-08 00:00\"}\n")
 	write("content/event/2026/EVT-2026-002.yaml", "id: [\n")
 	write("content/change/2026/CHG-2026-001.yaml", "id: CHG-2026-001\n")
-	ix, err := repo.Scan(root)
+	ix, err := layout.Scan(root)
 	if err != nil {
 		t.Fatal(err)
 	}

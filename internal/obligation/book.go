@@ -8,8 +8,8 @@ import (
 
 	"github.com/opsbook/opsbook/internal/calendar"
 	"github.com/opsbook/opsbook/internal/kind"
+	"github.com/opsbook/opsbook/internal/layout"
 	"github.com/opsbook/opsbook/internal/record"
-	"github.com/opsbook/opsbook/internal/repo"
 )
 
 // Book is a repository's compliance calendar: its obligations and, for each,
@@ -33,7 +33,7 @@ func (p Problem) String() string { return p.Path + "：" + p.Message }
 // Load reads every obligation record in the index and every record of the
 // kinds they name as proof (fields only, maxSize as for validation). Dates
 // are civil dates in loc.
-func Load(ix *repo.Index, loc *time.Location, maxSize int64) *Book {
+func Load(ix *layout.Index, loc *time.Location, maxSize int64) *Book {
 	var obligations []*record.Record
 	var problems []Problem
 	for it := range kind.All(ix, Kind, maxSize) {

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/opsbook/opsbook/internal/layout"
 	"github.com/opsbook/opsbook/internal/record"
-	"github.com/opsbook/opsbook/internal/repo"
 )
 
 func proof(id, day string, assets ...string) Proof {
@@ -213,7 +213,7 @@ proof:
 	write(t, root, "content/security/2026/SEC-2026-003.yaml", "id: SEC-2026-003\nkind: security\ntype: virus-scan\nstatus: done\ndate: 2026-10-09\n")
 	write(t, root, "content/security/2026/SEC-2026-007.yaml", "id: SEC-2026-007\nkind: security\ntype: virus-scan\nstatus: done\ndate: 2026-11-09\n")
 	write(t, root, "content/security/2026/SEC-2026-008.yaml", "id: SEC-2026-008\nkind: security\ntype: vulnerability-scan\nstatus: done\ndate: 2026-11-10\n")
-	ix, err := repo.Scan(root)
+	ix, err := layout.Scan(root)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,10 +12,10 @@ import (
 
 	"github.com/opsbook/opsbook/internal/calendar"
 	"github.com/opsbook/opsbook/internal/kind"
+	"github.com/opsbook/opsbook/internal/layout"
 	"github.com/opsbook/opsbook/internal/obligation"
 	"github.com/opsbook/opsbook/internal/period"
 	"github.com/opsbook/opsbook/internal/record"
-	"github.com/opsbook/opsbook/internal/repo"
 	"github.com/opsbook/opsbook/internal/workspace"
 )
 
@@ -109,7 +109,7 @@ func (d *Data) inPeriod(tl timeline, p period.Period) []*record.Record {
 // Unreadable files are an error: a report over a repository that does not
 // validate would state wrong figures.
 func Load(ctx context.Context, rp *workspace.Workspace, fromYear, toYear int) (*Data, error) {
-	var entries []repo.Entry
+	var entries []layout.Entry
 	for _, e := range rp.Index.Entries {
 		if !kindsUsed[e.Kind] || e.Depth != 3 {
 			continue

@@ -7,8 +7,8 @@ import (
 
 	"github.com/opsbook/opsbook/internal/attachment"
 	"github.com/opsbook/opsbook/internal/diag"
+	"github.com/opsbook/opsbook/internal/layout"
 	"github.com/opsbook/opsbook/internal/record"
-	"github.com/opsbook/opsbook/internal/repo"
 )
 
 // checkAttachments checks every file a record lists under `files:` (safe
@@ -22,7 +22,7 @@ func (c *Context) checkAttachments(r *record.Record) []diag.Violation {
 	}
 	id := r.ID()
 	if id == "" {
-		id = repo.NewEntry(r.Path).Stem
+		id = layout.NewEntry(r.Path).Stem
 	}
 	maxSize := c.Config.Documents.MaxAttachmentSize
 	listed := map[string]int{}
@@ -58,7 +58,7 @@ func (c *Context) checkAttachments(r *record.Record) []diag.Violation {
 	if !r.Has("files") {
 		where = r.KeyAt("/id")
 	}
-	for _, a := range c.Index.AttachmentsIn(repo.AttachmentDir(r.Path)) {
+	for _, a := range c.Index.AttachmentsIn(layout.AttachmentDir(r.Path)) {
 		switch {
 		case a.Name == "":
 			add(where, attachment.RuleNotFile, "附件目录 %s 不是目录（符号链接或特殊文件）；附件目录必须是仓库中的真实目录", a.Dir)
@@ -87,7 +87,7 @@ func short(s string) string {
 // the file is simply misplaced) and the directory's record must exist next
 // to it. Files of a directory whose record exists are checked with that
 // record.
-func (c *Context) CheckAttachmentDirs(atts []repo.Attachment) []diag.Violation {
+func (c *Context) CheckAttachmentDirs(atts []layout.Attachment) []diag.Violation {
 	var vs []diag.Violation
 	for _, a := range atts {
 		k, ok := c.Schemas.Kinds[a.Kind]

@@ -4,14 +4,14 @@ import (
 	"github.com/opsbook/opsbook/internal/calendar"
 	"github.com/opsbook/opsbook/internal/config"
 	"github.com/opsbook/opsbook/internal/kind"
-	"github.com/opsbook/opsbook/internal/repo"
+	"github.com/opsbook/opsbook/internal/layout"
 	"github.com/opsbook/opsbook/internal/schema"
 )
 
 // NewContext builds the repository-wide facts the rules need: every event's
 // freeze and every project's document attributes. Files that fail to load
 // are skipped here; they are reported when validated themselves.
-func NewContext(set *schema.Set, ix *repo.Index, cal *calendar.Calendar, cfg *config.Config) *Context {
+func NewContext(set *schema.Set, ix *layout.Index, cal *calendar.Calendar, cfg *config.Config) *Context {
 	c := &Context{Schemas: set, Index: ix, Calendar: cal, Config: cfg, Projects: map[string][]AttrDef{}, ProjectSchemas: map[string]*schema.AttributeSchema{}}
 	for it := range kind.All(ix, "event", cfg.MaxFileSize) {
 		if it.Err != nil {

@@ -19,15 +19,15 @@ import (
 	"github.com/opsbook/opsbook/internal/calendar"
 	"github.com/opsbook/opsbook/internal/config"
 	"github.com/opsbook/opsbook/internal/diag"
+	"github.com/opsbook/opsbook/internal/layout"
 	"github.com/opsbook/opsbook/internal/record"
-	"github.com/opsbook/opsbook/internal/repo"
 	"github.com/opsbook/opsbook/internal/schema"
 )
 
 // Context is what the rules know about the whole repository.
 type Context struct {
 	Schemas  *schema.Set
-	Index    *repo.Index
+	Index    *layout.Index
 	Calendar *calendar.Calendar
 	Config   *config.Config
 	Freezes  []Freeze
@@ -60,7 +60,7 @@ var yearDir = regexp.MustCompile(`^[0-9]{4}$`)
 
 // CheckPath checks where a file lies under content/ before it is read. It
 // returns the kind the directory names, or nil when the file can't be a record.
-func (c *Context) CheckPath(e repo.Entry) (*schema.Kind, []diag.Violation) {
+func (c *Context) CheckPath(e layout.Entry) (*schema.Kind, []diag.Violation) {
 	layout := func(format string, args ...any) []diag.Violation {
 		return []diag.Violation{diag.At(e.Path, 1, 1, "record/path-layout", format+"：记录应放在 content/<类型>/<年份>/<编号>.yaml|.md", args...)}
 	}
@@ -82,7 +82,7 @@ func (c *Context) CheckPath(e repo.Entry) (*schema.Kind, []diag.Violation) {
 
 // CheckRecord checks a loaded record: schema, placement, uniqueness,
 // references, time order and the kind's own rules.
-func (c *Context) CheckRecord(r *record.Record, e repo.Entry, dirKind *schema.Kind) []diag.Violation {
+func (c *Context) CheckRecord(r *record.Record, e layout.Entry, dirKind *schema.Kind) []diag.Violation {
 	k := dirKind
 	if name, ok := r.Fields["kind"].(string); ok && name != dirKind.Name {
 		p := r.At("/kind")
@@ -108,7 +108,7 @@ func (c *Context) CheckRecord(r *record.Record, e repo.Entry, dirKind *schema.Ki
 	return vs
 }
 
-func (c *Context) checkID(r *record.Record, e repo.Entry, k *schema.Kind) []diag.Violation {
+func (c *Context) checkID(r *record.Record, e layout.Entry, k *schema.Kind) []diag.Violation {
 	id, ok := r.Fields["id"].(string)
 	if !ok {
 		return nil // the schema reports a missing or non-string id

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/opsbook/opsbook/internal/atomicfile"
-	"github.com/opsbook/opsbook/internal/repo"
+	"github.com/opsbook/opsbook/internal/layout"
 	"github.com/opsbook/opsbook/internal/rules"
 	"github.com/opsbook/opsbook/internal/schema"
 )
@@ -66,13 +66,13 @@ func Build(c *rules.Context, req Request) (*Plan, error) {
 		g.documentAttributes(&b, g.firstID("project"))
 	}
 	if k.Attachments {
-		fmt.Fprintf(&b, "# 附件：把文件放进 %s/%s/%s/%s/ 目录，然后运行 opsbook docs hash %s --add 登记（files: 路径、sha256、大小）\n", repo.ContentDir, k.Name, year, id, id)
+		fmt.Fprintf(&b, "# 附件：把文件放进 %s/%s/%s/%s/ 目录，然后运行 opsbook docs hash %s --add 登记（files: 路径、sha256、大小）\n", layout.ContentDir, k.Name, year, id, id)
 	}
 	if k.Format == schema.FormatMarkdown {
 		b.WriteString("---\n")
 		b.WriteString(body(k))
 	}
-	return &Plan{Path: fmt.Sprintf("%s/%s/%s/%s%s", repo.ContentDir, k.Name, year, id, k.Ext()), ID: id, Content: []byte(b.String())}, nil
+	return &Plan{Path: fmt.Sprintf("%s/%s/%s/%s%s", layout.ContentDir, k.Name, year, id, k.Ext()), ID: id, Content: []byte(b.String())}, nil
 }
 
 func body(k *schema.Kind) string {
@@ -90,7 +90,7 @@ var seqRe = regexp.MustCompile(`^(?:[A-Za-z]+|[a-z]+)-(?:([0-9]{4})-)?([0-9]+)$`
 
 // NextID returns the next free id of kind k in year: PFX-YYYY-NNN for
 // prefixed kinds, <kind>-NNN for slug kinds (assets, departments, projects).
-func NextID(ix *repo.Index, k *schema.Kind, year string) string {
+func NextID(ix *layout.Index, k *schema.Kind, year string) string {
 	stem := k.Name + "-"
 	if k.Prefix != "" {
 		stem = k.Prefix + "-" + year + "-"

@@ -18,9 +18,9 @@ import (
 
 	"github.com/opsbook/opsbook/internal/diag"
 	"github.com/opsbook/opsbook/internal/kind"
+	"github.com/opsbook/opsbook/internal/layout"
 	"github.com/opsbook/opsbook/internal/period"
 	"github.com/opsbook/opsbook/internal/record"
-	"github.com/opsbook/opsbook/internal/repo"
 	"github.com/opsbook/opsbook/internal/store"
 	"github.com/opsbook/opsbook/internal/validate"
 	"github.com/opsbook/opsbook/internal/workspace"
@@ -186,7 +186,7 @@ func Import(ctx context.Context, rp *workspace.Workspace, req Request) (*Result,
 	if err != nil {
 		return res, err
 	}
-	v, err := validate.Check(ctx, after, []repo.Entry{repo.NewEntry(rel)}, 1)
+	v, err := validate.Check(ctx, after, []layout.Entry{layout.NewEntry(rel)}, 1)
 	if err != nil {
 		return res, err
 	}

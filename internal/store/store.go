@@ -27,8 +27,8 @@ import (
 
 	"github.com/opsbook/opsbook/internal/atomicfile"
 	"github.com/opsbook/opsbook/internal/diag"
+	"github.com/opsbook/opsbook/internal/layout"
 	"github.com/opsbook/opsbook/internal/record"
-	"github.com/opsbook/opsbook/internal/repo"
 	"github.com/opsbook/opsbook/internal/rules"
 )
 
@@ -42,7 +42,7 @@ type File struct {
 // Path places the record id of kind, filed under year, by the repository
 // layout: content/<kind>/<year>/<id><ext>, ext with its dot (".yaml", ".md").
 func Path(kind, year, id, ext string) string {
-	return path.Join(repo.ContentDir, kind, year, id+ext)
+	return path.Join(layout.ContentDir, kind, year, id+ext)
 }
 
 var yearDir = regexp.MustCompile(`^[0-9]{4}$`)
@@ -51,8 +51,8 @@ var yearDir = regexp.MustCompile(`^[0-9]{4}$`)
 // layout; it needs no schemas, so a Store without rules still refuses to
 // write a record anywhere else.
 func CheckLayout(rel string) error {
-	e := repo.NewEntry(rel)
-	ok := path.Clean(rel) == rel && strings.HasPrefix(rel, repo.ContentDir+"/") && !strings.ContainsAny(rel, "\\\x00") &&
+	e := layout.NewEntry(rel)
+	ok := path.Clean(rel) == rel && strings.HasPrefix(rel, layout.ContentDir+"/") && !strings.ContainsAny(rel, "\\\x00") &&
 		e.Depth == 3 && e.Kind != "" && !strings.HasPrefix(e.Kind, ".") && yearDir.MatchString(e.Year) &&
 		e.Stem != "" && !strings.HasPrefix(e.Stem, ".") && (e.Ext == ".yaml" || e.Ext == ".md")
 	if !ok {
@@ -112,7 +112,7 @@ func (s *Store) Check(f File) []diag.Violation {
 	if s.rules == nil {
 		return nil
 	}
-	e := repo.NewEntry(f.Path)
+	e := layout.NewEntry(f.Path)
 	k, vs := s.rules.CheckPath(e)
 	if k == nil {
 		return vs

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/opsbook/opsbook/internal/diag"
-	"github.com/opsbook/opsbook/internal/repo"
+	"github.com/opsbook/opsbook/internal/layout"
 	"github.com/opsbook/opsbook/internal/store"
 	"github.com/opsbook/opsbook/internal/validate"
 	"github.com/opsbook/opsbook/internal/workspace"
@@ -124,7 +124,7 @@ func TestCheckIsValidate(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want, _ := validate.CheckEntry(after, repo.NewEntry(tc.rel))
+			want, _ := validate.CheckEntry(after, layout.NewEntry(tc.rel))
 			if name == "duplicate-id" {
 				// The store checks against the repository as it is: the
 				// record is not written yet, so the other copy is the only one.

@@ -7,8 +7,8 @@ import (
 	"sync"
 
 	"github.com/opsbook/opsbook/internal/diag"
+	"github.com/opsbook/opsbook/internal/layout"
 	"github.com/opsbook/opsbook/internal/record"
-	"github.com/opsbook/opsbook/internal/repo"
 	"github.com/opsbook/opsbook/internal/runbook"
 	"github.com/opsbook/opsbook/internal/workspace"
 )
@@ -70,5 +70,5 @@ func CheckRunbook(rp *workspace.Workspace, rel string) (*record.Record, []diag.V
 }
 
 func isRunbookPath(rel string) bool {
-	return strings.HasPrefix(rel, repo.RunbookDir+"/") && (strings.HasSuffix(rel, ".yaml") || strings.HasSuffix(rel, ".yml"))
+	return strings.HasPrefix(rel, layout.RunbookDir+"/") && (strings.HasSuffix(rel, ".yaml") || strings.HasSuffix(rel, ".yml"))
 }

@@ -18,8 +18,8 @@ import (
 	"sync"
 
 	"github.com/opsbook/opsbook/internal/diag"
+	"github.com/opsbook/opsbook/internal/layout"
 	"github.com/opsbook/opsbook/internal/record"
-	"github.com/opsbook/opsbook/internal/repo"
 	"github.com/opsbook/opsbook/internal/repofile"
 	"github.com/opsbook/opsbook/internal/workspace"
 )
@@ -65,20 +65,20 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 // targets expands opts.Paths into index entries and the attachments whose
 // directories need their owner checked; everything when empty. A path inside
 // an attachment directory selects the record owning it.
-func targets(rp *workspace.Workspace, opts Options) ([]repo.Entry, []repo.Attachment, error) {
-	var runbooks []repo.Entry
+func targets(rp *workspace.Workspace, opts Options) ([]layout.Entry, []layout.Attachment, error) {
+	var runbooks []layout.Entry
 	for _, p := range rp.Index.Runbooks() {
-		runbooks = append(runbooks, repo.Entry{Path: p, Stem: strings.TrimSuffix(filepath.Base(p), filepath.Ext(p))})
+		runbooks = append(runbooks, layout.Entry{Path: p, Stem: strings.TrimSuffix(filepath.Base(p), filepath.Ext(p))})
 	}
 	if len(opts.Paths) == 0 {
 		return append(slices.Clone(rp.Index.Entries), runbooks...), rp.Index.Attachments, nil
 	}
-	var atts []repo.Attachment
+	var atts []layout.Attachment
 	dir := opts.Dir
 	if dir == "" {
 		dir, _ = os.Getwd()
 	}
-	var out []repo.Entry
+	var out []layout.Entry
 	seen := map[string]bool{}
 	for _, p := range opts.Paths {
 		abs := p
@@ -115,18 +115,18 @@ func targets(rp *workspace.Workspace, opts Options) ([]repo.Entry, []repo.Attach
 			}
 		}
 		for _, e := range append(rp.Index.Entries, runbooks...) {
-			if (e.Path == rel || (st.IsDir() && strings.HasPrefix(e.Path, prefix)) || owners[repo.AttachmentDir(e.Path)]) && !seen[e.Path] {
+			if (e.Path == rel || (st.IsDir() && strings.HasPrefix(e.Path, prefix)) || owners[layout.AttachmentDir(e.Path)]) && !seen[e.Path] {
 				seen[e.Path] = true
 				out = append(out, e)
 				matched = true
 			}
 		}
-		if !matched && !st.IsDir() && !strings.HasPrefix(rel, repo.ContentDir+"/") {
+		if !matched && !st.IsDir() && !strings.HasPrefix(rel, layout.ContentDir+"/") {
 			continue // not a record (code, docs, runbooks): nothing to check here
 		}
 	}
-	slices.SortFunc(atts, func(a, b repo.Attachment) int { return strings.Compare(a.Path, b.Path) })
-	atts = slices.CompactFunc(atts, func(a, b repo.Attachment) bool { return a.Path == b.Path })
+	slices.SortFunc(atts, func(a, b layout.Attachment) int { return strings.Compare(a.Path, b.Path) })
+	atts = slices.CompactFunc(atts, func(a, b layout.Attachment) bool { return a.Path == b.Path })
 	return out, atts, nil
 }
 
@@ -136,15 +136,15 @@ func within(root, p string) bool {
 }
 
 // Check loads and checks entries of the workspace on workers goroutines.
-func Check(ctx context.Context, rp *workspace.Workspace, entries []repo.Entry, workers int) (*Result, error) {
+func Check(ctx context.Context, rp *workspace.Workspace, entries []layout.Entry, workers int) (*Result, error) {
 	return check(ctx, rp, entries, workers, nil)
 }
 
-func check(ctx context.Context, rp *workspace.Workspace, entries []repo.Entry, workers int, progress func(done, total int)) (*Result, error) {
+func check(ctx context.Context, rp *workspace.Workspace, entries []layout.Entry, workers int, progress func(done, total int)) (*Result, error) {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	jobs := make(chan repo.Entry)
+	jobs := make(chan layout.Entry)
 	type partial struct {
 		vs      []diag.Violation
 		records int
@@ -191,7 +191,7 @@ func check(ctx context.Context, rp *workspace.Workspace, entries []repo.Entry, w
 }
 
 // CheckEntry loads and checks one file; ok reports whether it loaded as a record.
-func CheckEntry(rp *workspace.Workspace, e repo.Entry) (vs []diag.Violation, ok bool) {
+func CheckEntry(rp *workspace.Workspace, e layout.Entry) (vs []diag.Violation, ok bool) {
 	if e.Mode.Type() != 0 {
 		return []diag.Violation{diag.At(e.Path, 1, 1, "record/not-regular-file", "这是%s，不是普通文件；opsbook 不跟随符号链接（即使指向仓库内），也不读取管道、套接字或设备：请换成真实的文件或目录", repofile.What(e.Mode))}, false
 	}

@@ -14,7 +14,7 @@ import (
 
 	"github.com/opsbook/opsbook/internal/calendar"
 	"github.com/opsbook/opsbook/internal/config"
-	"github.com/opsbook/opsbook/internal/repo"
+	"github.com/opsbook/opsbook/internal/layout"
 	"github.com/opsbook/opsbook/internal/rules"
 	"github.com/opsbook/opsbook/internal/schema"
 )
@@ -24,7 +24,7 @@ type Workspace struct {
 	Root     string             // repository root
 	Schemas  *schema.Set        // schemas/
 	Config   *config.Config     // opsbook.yaml
-	Index    *repo.Index        // the repository's files by kind and id
+	Index    *layout.Index      // the repository's files by kind and id
 	Calendar *calendar.Calendar // working days and holidays
 	Rules    *rules.Context     // the cross-record rules' context
 }
@@ -32,7 +32,7 @@ type Workspace struct {
 // Open loads schemas, config, the file index and the rules' context of the
 // repository at root.
 func Open(root string) (*Workspace, error) {
-	set, err := schema.Load(filepath.Join(root, repo.SchemaDir))
+	set, err := schema.Load(filepath.Join(root, layout.SchemaDir))
 	if err != nil {
 		return nil, err
 	}
@@ -40,7 +40,7 @@ func Open(root string) (*Workspace, error) {
 	if err != nil {
 		return nil, err
 	}
-	ix, err := repo.Scan(root)
+	ix, err := layout.Scan(root)
 	if err != nil {
 		return nil, err
 	}

@@ -1,9 +1,9 @@
-// Package repo finds the ops repository on disk and indexes its record and
+// Package layout finds the ops repository on disk and indexes its record and
 // runbook files by name, without reading them: a record's id is its file
 // name, so references and duplicate ids resolve from one directory walk.
 // Files in a record's attachment directory (content/<kind>/<year>/<id>/…)
 // are listed apart, as attachments, never as records.
-package repo
+package layout
 
 import (
 	"errors"

@@ -1,4 +1,4 @@
-package repo
+package layout
 
 import (
 	"io/fs"
