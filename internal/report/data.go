@@ -2,7 +2,6 @@ package report
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"runtime"
 	"sort"
@@ -259,24 +258,7 @@ func (d *Data) title(id string) string {
 
 func str(r *record.Record, k string) string { return r.Str(k) }
 
-func num(v any) (float64, bool) {
-	switch x := v.(type) {
-	case json.Number:
-		f, err := x.Float64()
-		return f, err == nil
-	case int:
-		return float64(x), true
-	case int64:
-		return float64(x), true
-	case float64:
-		return x, true
-	case uint64:
-		return float64(x), true
-	case string:
-		f, err := strconv.ParseFloat(x, 64)
-		return f, err == nil
-	}
-	return 0, false
-}
+// num reads a YAML number or numeric string (kind.Number).
+func num(v any) (float64, bool) { return kind.Number(v) }
 
 func list(r *record.Record, k string) []any { return r.List(k) }
